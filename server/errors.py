@@ -1,0 +1,81 @@
+"""Huddle's errors: one small hierarchy, and one function that turns it into an ack.
+
+Every error a client can see carries a stable ``code`` (documented in
+docs/protocol.md) and a human-readable message that never quotes user text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HuddleError(Exception):
+    """Base class for errors that are reported to a client."""
+
+    code = "internal"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(HuddleError):
+    code = "invalid_payload"
+    status = 400
+
+
+class TooLarge(ValidationError):
+    code = "too_large"
+    status = 413
+
+
+class Unauthorized(HuddleError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(HuddleError):
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(HuddleError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(HuddleError):
+    code = "conflict"
+    status = 409
+
+
+class RateLimited(HuddleError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after_s: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class StorageUnavailable(HuddleError):
+    code = "unavailable"
+    status = 503
+
+
+class ConfigError(Exception):
+    """Bad settings: raised at start-up, never sent to a client."""
+
+
+def error_body(exc: HuddleError) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+    if isinstance(exc, RateLimited):
+        error["retry_after_s"] = round(exc.retry_after_s, 3)
+    return {"ok": False, "error": error}
+
+
+INTERNAL_ERROR: dict[str, Any] = {
+    "ok": False,
+    "error": {"code": "internal", "message": "The server could not complete this request."},
+}

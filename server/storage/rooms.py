@@ -1,0 +1,199 @@
+"""MongoDB adapters for rooms, memberships and room messages."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from server.domain.models import Role, Room, RoomMessage, User, utcnow
+from server.errors import Conflict, NotFound
+from server.storage.mongo import Doc, translate
+
+ROOM_FIELDS = ("title", "description", "archived", "locked", "slowmode_s")
+
+
+def _room(doc: Doc) -> Room:
+    return Room(
+        id=doc["_id"],
+        title=doc["title"],
+        description=doc["description"],
+        members=max(0, int(doc.get("members", 0))),
+        archived=bool(doc.get("archived", False)),
+        locked=bool(doc.get("locked", False)),
+        slowmode_s=int(doc.get("slowmode_s", 0)),
+    )
+
+
+def _room_doc(room: Room) -> Doc:
+    return {
+        "_id": room.id,
+        "title": room.title,
+        "description": room.description,
+        "archived": room.archived,
+        "locked": room.locked,
+        "slowmode_s": room.slowmode_s,
+        "members": 0,
+        "seq": 0,
+        "created_at": utcnow(),
+    }
+
+
+class MongoRoomStore:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._rooms = db.rooms
+        self._members = db.memberships
+
+    @translate("seed rooms")
+    async def seed(self, rooms: Sequence[Room]) -> None:
+        for room in rooms:
+            await self._rooms.update_one(
+                {"_id": room.id}, {"$setOnInsert": _room_doc(room)}, upsert=True
+            )
+
+    @translate("list rooms")
+    async def list(self, include_archived: bool = False) -> list[Room]:
+        query: Doc = {} if include_archived else {"archived": False}
+        return [_room(d) async for d in self._rooms.find(query).sort("created_at", ASCENDING)]
+
+    @translate("read a room")
+    async def get(self, room_id: str) -> Room | None:
+        doc = await self._rooms.find_one({"_id": room_id})
+        return _room(doc) if doc else None
+
+    @translate("create a room")
+    async def create(self, room: Room) -> None:
+        try:
+            await self._rooms.insert_one(_room_doc(room))
+        except DuplicateKeyError as exc:
+            raise Conflict("a room with that id exists") from exc
+
+    @translate("update a room")
+    async def update(self, room_id: str, **fields: Any) -> Room | None:
+        unknown = set(fields) - set(ROOM_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown room fields: {sorted(unknown)}")
+        doc = await self._rooms.find_one_and_update(
+            {"_id": room_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        )
+        return _room(doc) if doc else None
+
+    @translate("add a member")
+    async def add_member(self, room_id: str, user_id: str) -> None:
+        result = await self._members.update_one(
+            {"room": room_id, "user": user_id},
+            {"$setOnInsert": {"room": room_id, "user": user_id, "joined_at": utcnow()}},
+            upsert=True,
+        )
+        if result.upserted_id is not None:
+            await self._rooms.update_one({"_id": room_id}, {"$inc": {"members": 1}})
+
+    @translate("remove a member")
+    async def remove_member(self, room_id: str, user_id: str) -> None:
+        result = await self._members.delete_one({"room": room_id, "user": user_id})
+        if result.deleted_count:
+            await self._rooms.update_one({"_id": room_id}, {"$inc": {"members": -1}})
+
+    @translate("check a membership")
+    async def is_member(self, room_id: str, user_id: str) -> bool:
+        return await self._members.find_one({"room": room_id, "user": user_id}) is not None
+
+    @translate("list a user's rooms")
+    async def rooms_of(self, user_id: str) -> list[str]:
+        return [d["room"] async for d in self._members.find({"user": user_id})]
+
+
+def _message(doc: Doc) -> RoomMessage:
+    author = User(doc["author_id"], doc["author_pseudonym"], Role(doc["author_role"]))
+    return RoomMessage(
+        id=doc["_id"],
+        room=doc["room"],
+        seq=doc["seq"],
+        author=author,
+        text=doc.get("text"),
+        ts=doc["ts"],
+        client_id=doc["client_id"],
+        redacted=bool(doc.get("redacted", False)),
+        masked=bool(doc.get("masked", False)),
+    )
+
+
+class MongoMessageStore:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._rooms = db.rooms
+        self._messages = db.messages
+
+    @translate("store a message")
+    async def append(self, room_id: str, author: User, text: str, client_id: str) -> RoomMessage:
+        counter = await self._rooms.find_one_and_update(
+            {"_id": room_id},
+            {"$inc": {"seq": 1}},
+            projection={"seq": True},
+            return_document=ReturnDocument.AFTER,
+        )
+        if counter is None:
+            raise NotFound("no such room")
+        message = RoomMessage(
+            id=secrets.token_hex(12),
+            room=room_id,
+            seq=int(counter["seq"]),
+            author=author,
+            text=text,
+            ts=utcnow(),
+            client_id=client_id,
+        )
+        try:
+            await self._messages.insert_one(self._doc(message))
+        except DuplicateKeyError:
+            # A concurrent resend of the same client_id won the race: return its message.
+            earlier = await self.by_client_id(author.id, client_id)
+            if earlier is None:
+                raise
+            return earlier
+        return message
+
+    @staticmethod
+    def _doc(message: RoomMessage) -> Doc:
+        return {
+            "_id": message.id,
+            "room": message.room,
+            "seq": message.seq,
+            "author_id": message.author.id,
+            "author_pseudonym": message.author.pseudonym,
+            "author_role": int(message.author.role),
+            "text": message.text,
+            "ts": message.ts,
+            "client_id": message.client_id,
+        }
+
+    @translate("look up a resend")
+    async def by_client_id(self, author_id: str, client_id: str) -> RoomMessage | None:
+        doc = await self._messages.find_one({"author_id": author_id, "client_id": client_id})
+        return _message(doc) if doc else None
+
+    @translate("read a message")
+    async def get(self, message_id: str) -> RoomMessage | None:
+        doc = await self._messages.find_one({"_id": message_id})
+        return _message(doc) if doc else None
+
+    @translate("read history")
+    async def history(
+        self, room_id: str, before_seq: int | None, after_seq: int | None, limit: int
+    ) -> list[RoomMessage]:
+        seq: Doc = {}
+        if before_seq is not None:
+            seq["$lt"] = before_seq
+        if after_seq is not None:
+            seq["$gt"] = after_seq
+        query: Doc = {"room": room_id}
+        if seq:
+            query["seq"] = seq
+        # Catching up reads forwards from after_seq; otherwise read the newest page.
+        direction = ASCENDING if after_seq is not None else DESCENDING
+        docs = await self._messages.find(query).sort("seq", direction).limit(limit).to_list()
+        messages = [_message(d) for d in docs]
+        return messages if direction == ASCENDING else messages[::-1]
