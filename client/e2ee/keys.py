@@ -79,7 +79,9 @@ class PublicIdentity:
     def from_json(cls, data: object) -> PublicIdentity:
         if not isinstance(data, dict):
             raise BadEnvelope("identity must be an object")
-        return cls(b64d(data.get("dh"), 32, "identity.dh"), b64d(data.get("sig"), 32, "identity.sig"))
+        return cls(
+            b64d(data.get("dh"), 32, "identity.dh"), b64d(data.get("sig"), 32, "identity.sig")
+        )
 
 
 @dataclass
@@ -159,7 +161,9 @@ class PrekeyBundle:
         if opk_data is not None:
             if not isinstance(opk_data, dict):
                 raise BadEnvelope("bundle.opk must be an object")
-            opk = OneTimePrekey(_key_id(opk_data.get("id")), b64d(opk_data.get("pub"), 32, "opk.pub"))
+            opk = OneTimePrekey(
+                _key_id(opk_data.get("id")), b64d(opk_data.get("pub"), 32, "opk.pub")
+            )
         bundle = cls(identity, spk, opk)
         bundle.verify()
         return bundle

@@ -58,8 +58,9 @@ def message_keys(mk: bytes) -> tuple[bytes, bytes]:
     return out[:32], out[32:]
 
 
-def aead_ad(session_ad: bytes, header: Header, commitment: bytes) -> bytes:
-    return session_ad + header.encode() + commitment
+def aead_ad(session_ad: bytes, sid: bytes, header: Header, commitment: bytes) -> bytes:
+    """Both identities, the session id, the header and the franking commitment."""
+    return session_ad + sid + header.encode() + commitment
 
 
 @dataclass
@@ -76,7 +77,9 @@ class RatchetState:
     skipped: OrderedDict[tuple[bytes, int], bytes] = field(default_factory=OrderedDict)
 
     @classmethod
-    def initiator(cls, secret: bytes, ad: bytes, peer_spk: bytes, source: KeySource) -> RatchetState:
+    def initiator(
+        cls, secret: bytes, ad: bytes, peer_spk: bytes, source: KeySource
+    ) -> RatchetState:
         dhs = source.x25519()
         rk, cks = kdf_rk(secret, p.dh(dhs, peer_spk))
         return cls(rk=rk, dhs=dhs, dhr=peer_spk, cks=cks, ckr=None, ad=ad)
@@ -91,7 +94,9 @@ class RatchetState:
         return twin
 
 
-def encrypt(state: RatchetState, plaintext: bytes, commitment: bytes) -> tuple[Header, bytes]:
+def encrypt(
+    state: RatchetState, sid: bytes, plaintext: bytes, commitment: bytes
+) -> tuple[Header, bytes]:
     """Encrypt in place; the used message key is never stored."""
     if state.cks is None:
         raise DecryptError("this session cannot send until it has received a message")
@@ -99,15 +104,20 @@ def encrypt(state: RatchetState, plaintext: bytes, commitment: bytes) -> tuple[H
     header = Header(p.x25519_public(state.dhs), state.pn, state.ns)
     state.ns += 1
     key, nonce = message_keys(mk)
-    return header, p.aead_encrypt(key, nonce, plaintext, aead_ad(state.ad, header, commitment))
+    return header, p.aead_encrypt(key, nonce, plaintext, aead_ad(state.ad, sid, header, commitment))
 
 
 def decrypt(
-    state: RatchetState, header: Header, ciphertext: bytes, commitment: bytes, source: KeySource
+    state: RatchetState,
+    sid: bytes,
+    header: Header,
+    ciphertext: bytes,
+    commitment: bytes,
+    source: KeySource,
 ) -> tuple[RatchetState, bytes]:
     """Return (new state, plaintext). ``state`` itself is never modified."""
     work = state.clone()
-    ad = aead_ad(work.ad, header, commitment)
+    ad = aead_ad(work.ad, sid, header, commitment)
     mk = work.skipped.pop((header.dh, header.n), None)
     if mk is not None:
         return work, _open(mk, ciphertext, ad)

@@ -16,7 +16,7 @@ def fingerprint(identity: PublicIdentity) -> str:
     for _ in range(ITERATIONS):
         digest = p.sha512(digest + key)
     return "".join(
-        f"{int.from_bytes(digest[i:i + 5], 'big') % 100000:05d}" for i in range(0, 30, 5)
+        f"{int.from_bytes(digest[i : i + 5], 'big') % 100000:05d}" for i in range(0, 30, 5)
     )
 
 

@@ -104,7 +104,7 @@ class SecureSessions:
         return fresh
 
     def upload_payload(self, opk_count: int) -> dict[str, Any]:
-        """The ``keys:upload`` payload: identity, signed prekey and ``opk_count`` new one-time keys."""
+        """The ``keys:upload`` payload: identity, signed prekey and ``opk_count`` new OPKs."""
         spk = sign_prekey(self.identity, self.spk_id, self.spks[self.spk_id])
         return {
             "identity": self.public_identity().to_json(),
@@ -130,8 +130,12 @@ class SecureSessions:
         notices = self._pin(peer, bundle.identity)
         ephemeral = self.source.x25519()
         result = x3dh.initiate(self.identity, bundle, ephemeral)
-        state = ratchet.RatchetState.initiator(result.secret, result.ad, bundle.spk.public, self.source)
-        init = InitInfo(self.public_identity(), bundle.spk.id, bundle.opk.id if bundle.opk else None)
+        state = ratchet.RatchetState.initiator(
+            result.secret, result.ad, bundle.spk.public, self.source
+        )
+        init = InitInfo(
+            self.public_identity(), bundle.spk.id, bundle.opk.id if bundle.opk else None
+        )
         sid = p.x25519_public(ephemeral)
         self.peers.setdefault(peer, PeerSessions()).add(sid, Session(state, bundle.identity, init))
         return notices
@@ -144,7 +148,9 @@ class SecureSessions:
         franking_key = self.source.random(franking.FRANKING_KEY_LEN)
         body = text.encode("utf-8")
         commitment = franking.commit(franking_key, body)
-        header, ct = ratchet.encrypt(session.ratchet, franking_key + body, commitment)
+        header, ct = ratchet.encrypt(
+            session.ratchet, sessions.active, franking_key + body, commitment
+        )
         envelope = Envelope("msg", sessions.active, header, commitment, ct, session.init)
         return Outgoing(envelope, franking_key, commitment)
 
@@ -154,7 +160,7 @@ class SecureSessions:
         """Decrypt, or raise (DecryptError, NoSession) leaving every key and session unchanged."""
         if envelope.type != "msg" or envelope.header is None:
             raise DecryptError("not a message envelope")
-        sessions = self.peers.setdefault(peer, PeerSessions())
+        sessions = self.peers.get(peer) or PeerSessions()
         session = sessions.by_sid.get(envelope.sid)
         notices: list[Notice] = []
         used_opk: int | None = None
@@ -163,13 +169,19 @@ class SecureSessions:
                 raise NoSession("no session for that envelope")
             session, used_opk = self._respond(envelope)
         state, payload = ratchet.decrypt(
-            session.ratchet, envelope.header, envelope.ct, envelope.commitment, self.source
+            session.ratchet,
+            envelope.sid,
+            envelope.header,
+            envelope.ct,
+            envelope.commitment,
+            self.source,
         )
         franking_key, text = franking.open_payload(payload, envelope.commitment)
         # Authenticated: only now may any state change.
         if envelope.sid not in sessions.by_sid:
             notices += self._pin(peer, session.peer)
             sessions.add(envelope.sid, session)
+            self.peers[peer] = sessions
             if used_opk is not None:
                 del self.opks[used_opk]
         session.ratchet = state

@@ -114,7 +114,10 @@ def _load_session(data: dict[str, Any]) -> Session:
 def dump(sessions: SecureSessions) -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "identity": {"dh": _x(sessions.identity.dh), "sig": b64e(p.private_raw(sessions.identity.sig))},
+        "identity": {
+            "dh": _x(sessions.identity.dh),
+            "sig": b64e(p.private_raw(sessions.identity.sig)),
+        },
         "spk_id": sessions.spk_id,
         "spks": {str(k): _x(v) for k, v in sessions.spks.items()},
         "opks": {str(k): _x(v) for k, v in sessions.opks.items()},

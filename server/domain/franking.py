@@ -68,7 +68,9 @@ def verify_report(secret: bytes, report: FrankedReport) -> str:
     )
     if not constant_time.bytes_eq(expected_tag, report.tag):
         raise Forbidden("that message was not relayed to you by this server")
-    if not constant_time.bytes_eq(commitment(report.franking_key, report.plaintext), report.commitment):
+    if not constant_time.bytes_eq(
+        commitment(report.franking_key, report.plaintext), report.commitment
+    ):
         raise Forbidden("the reported text does not match the message's commitment")
     try:
         return report.plaintext.decode("utf-8")

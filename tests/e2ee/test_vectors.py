@@ -25,7 +25,10 @@ def test_vectors_are_exactly_what_the_generator_makes() -> None:
 def test_kdf_steps() -> None:
     v = load("kdf")
     for c in v["kdf_rk"]:
-        assert ratchet.kdf_rk(b64d(c["rk"]), b64d(c["dh_out"])) == (b64d(c["rk_out"]), b64d(c["ck_out"]))
+        assert ratchet.kdf_rk(b64d(c["rk"]), b64d(c["dh_out"])) == (
+            b64d(c["rk_out"]),
+            b64d(c["ck_out"]),
+        )
     for c in v["kdf_ck"]:
         assert ratchet.kdf_ck(b64d(c["ck"])) == (b64d(c["ck_out"]), b64d(c["mk"]))
     for c in v["message_keys"]:

@@ -45,7 +45,9 @@ class QueueSource:
 
 
 def party(keys: dict[str, Any]) -> SecureSessions:
-    identity = IdentityKeys(x25519(keys["ik_dh"]), Ed25519PrivateKey.from_private_bytes(b64d(keys["ik_sig"])))
+    identity = IdentityKeys(
+        x25519(keys["ik_dh"]), Ed25519PrivateKey.from_private_bytes(b64d(keys["ik_sig"]))
+    )
     return SecureSessions(
         identity=identity,
         spk_id=keys["spk_id"],

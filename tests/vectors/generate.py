@@ -63,7 +63,9 @@ def kdf_vectors() -> dict[str, Any]:
     for _ in range(3):
         rk, dh_out, ck, mk = (src.random(32) for _ in range(4))
         new_rk, new_ck = ratchet.kdf_rk(rk, dh_out)
-        rk_cases.append({"rk": b64e(rk), "dh_out": b64e(dh_out), "rk_out": b64e(new_rk), "ck_out": b64e(new_ck)})
+        rk_cases.append(
+            {"rk": b64e(rk), "dh_out": b64e(dh_out), "rk_out": b64e(new_rk), "ck_out": b64e(new_ck)}
+        )
         next_ck, out_mk = ratchet.kdf_ck(ck)
         ck_cases.append({"ck": b64e(ck), "ck_out": b64e(next_ck), "mk": b64e(out_mk)})
         key, nonce = ratchet.message_keys(mk)
@@ -72,9 +74,21 @@ def kdf_vectors() -> dict[str, Any]:
     for text in ("", "hello", "こんにちは — night shift"):
         key, nonce, ad = src.random(32), src.random(12), src.random(40)
         ct = p.aead_encrypt(key, nonce, text.encode(), ad)
-        aead.append({"key": b64e(key), "nonce": b64e(nonce), "ad": b64e(ad), "plaintext": b64e(text.encode()), "ct": b64e(ct)})
+        aead.append(
+            {
+                "key": b64e(key),
+                "nonce": b64e(nonce),
+                "ad": b64e(ad),
+                "plaintext": b64e(text.encode()),
+                "ct": b64e(ct),
+            }
+        )
     return {
-        "info": {"x3dh": x3dh.X3DH_INFO.decode(), "ratchet": ratchet.RATCHET_INFO.decode(), "message": ratchet.MESSAGE_INFO.decode()},
+        "info": {
+            "x3dh": x3dh.X3DH_INFO.decode(),
+            "ratchet": ratchet.RATCHET_INFO.decode(),
+            "message": ratchet.MESSAGE_INFO.decode(),
+        },
         "kdf_rk": rk_cases,
         "kdf_ck": ck_cases,
         "message_keys": mk_cases,
@@ -101,19 +115,34 @@ def x3dh_vectors() -> dict[str, Any]:
             bob.public(), signed, OneTimePrekey(3, p.x25519_public(opk)) if with_opk else None
         )
         res = x3dh.initiate(alice, bundle, ek)
-        back = x3dh.respond(bob, spk, opk if with_opk else None, alice.public(), p.x25519_public(ek))
+        back = x3dh.respond(
+            bob, spk, opk if with_opk else None, alice.public(), p.x25519_public(ek)
+        )
         assert back.secret == res.secret and back.ad == res.ad
-        cases.append({
-            "bundle": bundle.to_json(),
-            "dh": [b64e(d) for d in res.dhs],
-            "secret": b64e(res.secret),
-            "ad": b64e(res.ad),
-        })
-    tampered = signed.to_json() | {"sig": b64e(bytes([signed.signature[0] ^ 1]) + signed.signature[1:])}
+        cases.append(
+            {
+                "bundle": bundle.to_json(),
+                "dh": [b64e(d) for d in res.dhs],
+                "secret": b64e(res.secret),
+                "ad": b64e(res.ad),
+            }
+        )
+    tampered = signed.to_json() | {
+        "sig": b64e(bytes([signed.signature[0] ^ 1]) + signed.signature[1:])
+    }
     return {
-        "alice": {"ik_dh": _priv(alice.dh), "ik_sig": _priv(alice.sig), "public": alice.public().to_json()},
-        "bob": {"ik_dh": _priv(bob.dh), "ik_sig": _priv(bob.sig), "public": bob.public().to_json(),
-                "spk": _priv(spk), "opk": _priv(opk)},
+        "alice": {
+            "ik_dh": _priv(alice.dh),
+            "ik_sig": _priv(alice.sig),
+            "public": alice.public().to_json(),
+        },
+        "bob": {
+            "ik_dh": _priv(bob.dh),
+            "ik_sig": _priv(bob.sig),
+            "public": bob.public().to_json(),
+            "spk": _priv(spk),
+            "opk": _priv(opk),
+        },
         "ephemeral": _priv(ek),
         "spk_signed_bytes": b64e(signed_bytes(bob, spk)),
         "spk_signature": b64e(signed.signature),
@@ -149,15 +178,25 @@ def _party(label: str, opk_count: int) -> tuple[SecureSessions, RecordingSource,
     return sessions, src, keys
 
 
+def _opt(data: bytes | None) -> str | None:
+    return None if data is None else b64e(data)
+
+
 def _snapshot(s: SecureSessions, peer: str) -> dict[str, Any]:
     ps = s.peers[peer]
     assert ps.active is not None
     st = ps.by_sid[ps.active].ratchet
-    opt = lambda b: None if b is None else b64e(b)  # noqa: E731
     return {
-        "sid": b64e(ps.active), "rk": b64e(st.rk), "dhs": b64e(p.x25519_public(st.dhs)),
-        "dhr": opt(st.dhr), "cks": opt(st.cks), "ckr": opt(st.ckr),
-        "ns": st.ns, "nr": st.nr, "pn": st.pn, "skipped": len(st.skipped),
+        "sid": b64e(ps.active),
+        "rk": b64e(st.rk),
+        "dhs": b64e(p.x25519_public(st.dhs)),
+        "dhr": _opt(st.dhr),
+        "cks": _opt(st.cks),
+        "ckr": _opt(st.ckr),
+        "ns": st.ns,
+        "nr": st.nr,
+        "pn": st.pn,
+        "skipped": len(st.skipped),
     }
 
 
@@ -185,7 +224,11 @@ def conversation_vectors() -> dict[str, Any]:
     bob, b_src, b_keys = _party("conversation-bob", 3)
     names = {"alice": alice, "bob": bob}
     peer_of = {"alice": "bob", "bob": "alice"}
-    bundle = {"identity": b_keys["upload"]["identity"], "spk": b_keys["upload"]["spk"], "opk": b_keys["upload"]["opks"][1]}
+    bundle = {
+        "identity": b_keys["upload"]["identity"],
+        "spk": b_keys["upload"]["spk"],
+        "opk": b_keys["upload"]["opks"][1],
+    }
     alice.start("bob", bundle)
     start_state = _snapshot(alice, "bob")
     sent: list[dict[str, Any]] = []
@@ -204,17 +247,40 @@ def conversation_vectors() -> dict[str, Any]:
             wire = out.envelope.to_json()
             sent.append(wire)
             assert out.envelope.header is not None
-            steps.append({
-                "action": "send", "who": who, "text": detail, "envelope": wire,
-                "franking_key": b64e(out.franking_key), "commitment": b64e(out.commitment),
-                "mk": b64e(mk), "key": b64e(key), "nonce": b64e(nonce),
-                "aead_ad": b64e(ratchet.aead_ad(ps.by_sid[ps.active].ratchet.ad, out.envelope.header, out.commitment)),
-                "state": _snapshot(me, peer),
-            })
+            steps.append(
+                {
+                    "action": "send",
+                    "who": who,
+                    "text": detail,
+                    "envelope": wire,
+                    "franking_key": b64e(out.franking_key),
+                    "commitment": b64e(out.commitment),
+                    "mk": b64e(mk),
+                    "key": b64e(key),
+                    "nonce": b64e(nonce),
+                    "aead_ad": b64e(
+                        ratchet.aead_ad(
+                            ps.by_sid[ps.active].ratchet.ad,
+                            ps.active,
+                            out.envelope.header,
+                            out.commitment,
+                        )
+                    ),
+                    "state": _snapshot(me, peer),
+                }
+            )
         else:
             got = me.decrypt(peer, env.parse(sent[detail]))
-            steps.append({"action": "recv", "who": who, "index": detail, "text": got.text,
-                          "franking_key": b64e(got.franking_key), "state": _snapshot(me, peer)})
+            steps.append(
+                {
+                    "action": "recv",
+                    "who": who,
+                    "index": detail,
+                    "text": got.text,
+                    "franking_key": b64e(got.franking_key),
+                    "state": _snapshot(me, peer),
+                }
+            )
     rejects = _rejections(sent)
     return {
         "alice": a_keys | {"x25519": a_src.x25519_drawn, "random": a_src.random_drawn},
@@ -249,14 +315,23 @@ def _rejections(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def franking_vectors() -> dict[str, Any]:
     src = _seeded("franking")
-    cases = []
+    cases: list[dict[str, Any]] = []
     for text in ("", "you're useless, quit", "línea 2\nline two"):
         fk = src.random(32)
         commitment = franking.commit(fk, text.encode())
         ts = 1_790_000_000_000 + len(cases)
         tag = server_franking.tag(SERVER_SECRET, commitment, "u_sender", "u_recipient", ts)
-        cases.append({"franking_key": b64e(fk), "plaintext": text, "commitment": b64e(commitment),
-                      "sender_id": "u_sender", "recipient_id": "u_recipient", "ts_ms": ts, "tag": b64e(tag)})
+        cases.append(
+            {
+                "franking_key": b64e(fk),
+                "plaintext": text,
+                "commitment": b64e(commitment),
+                "sender_id": "u_sender",
+                "recipient_id": "u_recipient",
+                "ts_ms": ts,
+                "tag": b64e(tag),
+            }
+        )
     return {"server_secret": b64e(SERVER_SECRET), "cases": cases}
 
 
@@ -265,8 +340,15 @@ def safety_vectors() -> dict[str, Any]:
     cases = []
     for _ in range(2):
         a, b = _identity(src).public(), _identity(src).public()
-        cases.append({"a": a.to_json(), "b": b.to_json(), "fingerprint_a": safety.fingerprint(a),
-                      "fingerprint_b": safety.fingerprint(b), "safety_number": safety.safety_number(a, b)})
+        cases.append(
+            {
+                "a": a.to_json(),
+                "b": b.to_json(),
+                "fingerprint_a": safety.fingerprint(a),
+                "fingerprint_b": safety.fingerprint(b),
+                "safety_number": safety.safety_number(a, b),
+            }
+        )
     return {"iterations": safety.ITERATIONS, "cases": cases}
 
 

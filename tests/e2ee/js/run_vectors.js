@@ -120,7 +120,7 @@ async function conversation(c, v) {
       c.eq("message key", mk, b64d(step.mk));
       c.eq("aes key and nonce", (await ratchet.messageKeys(mk)).map(b64e), [step.key, step.nonce]);
       const out = await me.encrypt(peer, step.text);
-      c.eq("aead ad", ratchet.aeadAd(session.ratchet.ad, out.envelope.header, out.commitment), b64d(step.aead_ad));
+      c.eq("aead ad", ratchet.aeadAd(session.ratchet.ad, b64d(sid), out.envelope.header, out.commitment), b64d(step.aead_ad));
       c.eq(`envelope ${sent.length}`, envelope.toJson(out.envelope), step.envelope);
       c.eq("sid", sid, step.envelope.sid);
       sent.push(step.envelope);

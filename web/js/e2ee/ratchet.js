@@ -35,8 +35,9 @@ export async function messageKeys(mk) {
   return [out.slice(0, 32), out.slice(32)];
 }
 
-export const aeadAd = (sessionAd, header, commitment) =>
-  concat(sessionAd, encodeHeader(header), commitment);
+// Both identities, the session id, the header and the franking commitment.
+export const aeadAd = (sessionAd, sid, header, commitment) =>
+  concat(sessionAd, sid, encodeHeader(header), commitment);
 
 export async function initiatorState(secret, ad, peerSpk, source) {
   const dhs = await source.x25519();
@@ -53,20 +54,20 @@ export const cloneState = (s) => ({ ...s, skipped: new Map(s.skipped) });
 const skipKey = (dhPub, n) => `${b64e(dhPub)}.${n}`;
 
 // Encrypts in place; the message key is never stored.
-export async function encrypt(state, plaintext, commitment) {
+export async function encrypt(state, sid, plaintext, commitment) {
   if (!state.cks) throw new DecryptError("this session cannot send until it has received a message");
   const [cks, mk] = await kdfCk(state.cks);
   state.cks = cks;
   const header = { dh: state.dhs.pub, pn: state.pn, n: state.ns };
   state.ns += 1;
   const [key, nonce] = await messageKeys(mk);
-  return { header, ct: await aeadEncrypt(key, nonce, plaintext, aeadAd(state.ad, header, commitment)) };
+  return { header, ct: await aeadEncrypt(key, nonce, plaintext, aeadAd(state.ad, sid, header, commitment)) };
 }
 
 // Returns {state, plaintext}; the state passed in is never modified.
-export async function decrypt(state, header, ct, commitment, source) {
+export async function decrypt(state, sid, header, ct, commitment, source) {
   const work = cloneState(state);
-  const ad = aeadAd(work.ad, header, commitment);
+  const ad = aeadAd(work.ad, sid, header, commitment);
   const key = skipKey(header.dh, header.n);
   if (work.skipped.has(key)) {
     const mk = work.skipped.get(key);

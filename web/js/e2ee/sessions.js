@@ -89,7 +89,8 @@ export class SecureSessions {
     const frankingKey = await this.source.random(FRANKING_KEY_LEN);
     const body = utf8(text);
     const commitment = await commit(frankingKey, body);
-    const { header, ct } = await ratchet.encrypt(active.session.ratchet, sealPayload(frankingKey, body), commitment);
+    const { header, ct } = await ratchet.encrypt(
+      active.session.ratchet, b64d(active.sid), sealPayload(frankingKey, body), commitment);
     const envelope = { type: "msg", sid: b64d(active.sid), header, commitment, ct, init: active.session.init };
     return { envelope, frankingKey, commitment };
   }
@@ -97,7 +98,7 @@ export class SecureSessions {
   // Decrypt, or throw (DecryptError, NoSession) leaving every key and session unchanged.
   async decrypt(peer, envelope) {
     if (envelope.type !== "msg") throw new DecryptError("not a message envelope");
-    const ps = this.peerSessions(peer, true);
+    const ps = this.peerSessions(peer) || { bySid: new Map(), active: null };
     const sid = b64e(envelope.sid);
     let session = ps.bySid.get(sid);
     let usedOpk = null;
@@ -107,13 +108,14 @@ export class SecureSessions {
       [session, usedOpk] = await this.respond(envelope);
     }
     const { state, plaintext } = await ratchet.decrypt(
-      session.ratchet, envelope.header, envelope.ct, envelope.commitment, this.source);
+      session.ratchet, envelope.sid, envelope.header, envelope.ct, envelope.commitment, this.source);
     const { frankingKey, text } = await openPayload(plaintext, envelope.commitment);
     // Authenticated: only now may any state change.
     let notices = [];
     if (isNew) {
       notices = this.pin(peer, session.peer);
       addSession(ps, sid, session);
+      this.state.peers.set(peer, ps);
       if (usedOpk !== null) this.state.opks.delete(usedOpk);
     }
     session.ratchet = state;
