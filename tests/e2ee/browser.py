@@ -44,7 +44,15 @@ async def static_site(extra: web.Application | None = None) -> AsyncIterator[str
 async def chromium() -> AsyncIterator[Browser]:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                # Pages that tests serve through page routing have no IP address, so
+                # Chromium counts them as public and blocks their sockets to 127.0.0.1.
+                "--disable-features=LocalNetworkAccessChecks",
+            ],
         )
         try:
             yield browser
