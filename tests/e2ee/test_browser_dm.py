@@ -66,6 +66,8 @@ async def test_chromium_and_python_talk_both_ways(
             py.pseudonym,
             "hello from Python ✓",
         )
+        filed = await page.evaluate("(i) => harness.report(i, false)", back["index"])
+        assert filed["ok"] is True and filed["report"]["urgent"] is False
         web_number = await page.evaluate("(p) => harness.safetyNumber(p)", py.pseudonym)
         assert web_number.replace(" ", "") == py.safety_number(web_user.pseudonym)
 

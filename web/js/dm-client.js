@@ -3,11 +3,12 @@
 // only ever held in memory.
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import {
-  BadEnvelope, DecryptError, NoSession, SecureSessions, envelopeToJson, formatSafetyNumber,
+  BadEnvelope, DecryptError, NoSession, SecureSessions, b64e, envelopeToJson, formatSafetyNumber,
   loadState, parseEnvelope, saveState,
 } from "./e2ee/index.js";
 
 const OPK_BATCH = 50;
+const franking = new WeakMap();
 const OPK_LOW = 20;
 
 export class HuddleError extends Error {
@@ -118,7 +119,12 @@ export class DmClient {
       } else {
         const got = await this.sessions.decrypt(sender, envelope);
         out = got.notices.map((n) => notice(sender, wire.ts, n.kind, n.text));
-        out.push({ kind: "text", sender, text: got.text, sent_at: wire.ts, id: wire.id });
+        const message = { kind: "text", sender, text: got.text, sent_at: wire.ts, id: wire.id };
+        if (wire.franking) {
+          // Kept in memory only, so that this message can be reported later.
+          franking.set(message, { franking_key: b64e(got.frankingKey), commitment: b64e(got.commitment), tag: wire.franking.tag, ts_ms: wire.franking.ts_ms });
+        }
+        out.push(message);
       }
     } catch (err) {
       if (err instanceof NoSession) undecryptable = wire.envelope;
@@ -155,6 +161,18 @@ export class DmClient {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  // Report a received message: reveals its text and franking key to the moderators.
+  report(message, urgent = false) {
+    const opening = franking.get(message);
+    if (!opening) throw new Error("only received messages with a franking tag can be reported");
+    return this.call("dm:report", { from: message.sender, text: message.text, urgent, ...opening });
+  }
+
+  // "I need help now": opens an escalation carrying only the text the user chose to share.
+  help(text, about = null) {
+    return this.call("dm:help", about ? { text, about } : { text });
   }
 
   async safetyNumber(peer) {
