@@ -32,6 +32,20 @@ async def create_dm_indexes(db: AsyncDatabase[Doc]) -> None:
     await db[REPORTS_COLLECTION].create_index([("state", ASCENDING), ("filed_at", ASCENDING)])
 
 
+@translate("read a server secret")
+async def shared_secret(db: AsyncDatabase[Doc], name: str) -> bytes:
+    """A random 32-byte secret created once and shared by every process on this database."""
+    doc = await db.server_secrets.find_one({"_id": name})
+    if doc is None:
+        try:
+            await db.server_secrets.insert_one({"_id": name, "value": secrets.token_bytes(32)})
+        except DuplicateKeyError:
+            pass  # another process created it first: use theirs
+        doc = await db.server_secrets.find_one({"_id": name})
+    assert doc is not None
+    return bytes(doc["value"])
+
+
 class MongoPrekeyStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._keys = db.prekeys
