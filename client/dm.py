@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ class SecureMessaging:
     async def publish_keys(self) -> int:
         """Upload identity and signed prekey, topping up one-time prekeys when they run low."""
         async with self._lock:
+            if self.sessions.rotate_spk_if_due(time.time()):
+                await self._save()
             payload = self.sessions.upload_payload(0)
             count = int((await self._call("keys:upload", payload))["opk_count"])
             if count < OPK_LOW:

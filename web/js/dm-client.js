@@ -67,6 +67,7 @@ export class DmClient {
   }
 
   async publishKeys() {
+    if (await this.sessions.rotateSpkIfDue()) await this.save();
     const ack = await this.call("keys:upload", await this.sessions.uploadPayload(0));
     if (ack.opk_count < OPK_LOW) await this.refill();
   }
