@@ -9,7 +9,9 @@ Unexpected failures are logged without the payload and answered with ``internal`
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 P = TypeVar("P")
 
+USER_REFRESH_S = 2.0
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -35,6 +39,7 @@ class Connection:
     sid: str
     user: User
     sio: socketio.AsyncServer
+    checked_at: float = 0.0
 
     async def enter(self, channel: str) -> None:
         await self.sio.enter_room(self.sid, channel)
@@ -109,9 +114,7 @@ class SocketTransport:
 
     async def _dispatch(self, event: _Event[P], sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
         try:
-            connection = self._connections.get(sid)
-            if connection is None:
-                raise Unauthorized("this connection is not signed in")
+            connection = await self._current(sid)
             if len(args) > 1:
                 raise ValidationError("send exactly one payload object")
             limits = self._event_limits
@@ -125,13 +128,31 @@ class SocketTransport:
             logger.exception("event %s failed", event.name)
             return INTERNAL_ERROR
 
+    async def _current(self, sid: str) -> Connection:
+        """The connection, with its user re-read from storage when the copy is stale.
+
+        A role granted or revoked in any process reaches every connection within
+        USER_REFRESH_S, without a storage read on every event.
+        """
+        connection = self._connections.get(sid)
+        if connection is None:
+            raise Unauthorized("this connection is not signed in")
+        now = time.monotonic()
+        if now - connection.checked_at < USER_REFRESH_S:
+            return connection
+        user = await self._accounts.refresh(connection.user)
+        connection = dataclasses.replace(connection, user=user, checked_at=now)
+        if sid in self._connections:
+            self._connections[sid] = connection
+        return connection
+
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             user = await self._accounts.authenticate(token)
         except HuddleError as exc:
             raise socketio.exceptions.ConnectionRefusedError(error_body(exc)["error"]) from None
-        connection = Connection(sid, user, self._sio)
+        connection = Connection(sid, user, self._sio, time.monotonic())
         channels = [user_channel(user.id), role_channel(user.role)]
         try:
             for provider in self._channel_providers:

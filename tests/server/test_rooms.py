@@ -193,3 +193,26 @@ async def test_a_client_can_hold_a_user_registered_elsewhere(
     # A client restarted on the same state_dir is the same user.
     again = HuddleClient(server.url, state_dir=registered.state_dir)
     assert again.pseudonym == registered.pseudonym
+
+
+async def test_a_role_change_reaches_an_open_connection(
+    make_client: ClientFactory, server: HuddleProcess
+) -> None:
+    import aiohttp
+
+    from tests.servers import ADMIN_TOKEN
+
+    member, other = await make_client(), await make_client()
+    await member.join("general")
+    await other.join("general")
+    async with aiohttp.ClientSession() as session:
+        await session.post(
+            f"{server.url}/api/users/{member.pseudonym}/role",
+            json={"role": "supporter"},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
+    await asyncio.sleep(2.2)
+    sent = await member.send("general", "now a supporter")
+    assert sent["author"]["role"] == "supporter"
+    pushed = await other.next_event("room:message", where=lambda m: m["id"] == sent["id"])
+    assert pushed["author"]["role"] == "supporter"
