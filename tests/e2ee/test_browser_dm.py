@@ -3,35 +3,22 @@ both directions, out-of-order delivery, each side offline in turn, and a browser
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
-from playwright.async_api import Page, Route
+from playwright.async_api import Page
 
 from client import HuddleClient
 from tests.conftest import ClientFactory
-from tests.e2ee.browser import ROOT, chromium
+from tests.e2ee.browser import chromium
 from tests.e2ee.test_dm_relay import reopen
 from tests.servers import HuddleProcess
 
-HARNESS = "/harness/"
-
-
-async def serve_web(route: Route) -> None:
-    """Serve web/ as if from the Huddle origin, so Socket.IO is same-origin as in production."""
-    path = route.request.url.split(HARNESS, 1)[1].split("?")[0]
-    file = (ROOT / "web" / path).resolve()
-    if not file.is_relative_to(ROOT / "web") or not file.is_file():
-        await route.fulfill(status=404)
-        return
-    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    if file.suffix == ".js":
-        kind = "text/javascript"
-    await route.fulfill(body=file.read_bytes(), content_type=kind)
+HARNESS = "/static/e2ee-harness.html"
 
 
 async def open_harness(page: Page, server: HuddleProcess, account: str, token: str) -> None:
-    await page.goto(f"{server.url}{HARNESS}e2ee-harness.html")
+    # Served by Huddle itself, under its Content-Security-Policy (no inline script).
+    await page.goto(f"{server.url}{HARNESS}")
     await page.wait_for_function("window.harness !== undefined")
     await page.evaluate("([a, t]) => harness.start(a, t)", [account, token])
 
@@ -50,7 +37,6 @@ async def test_chromium_and_python_talk_both_ways(
     errors: list[str] = []
     async with chromium() as browser:
         context = await browser.new_context()
-        await context.route(f"{server.url}{HARNESS}**", serve_web)
         page = await context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         await open_harness(page, server, web_user.pseudonym, web_user.token)
