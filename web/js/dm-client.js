@@ -31,18 +31,31 @@ export class DmClient {
     this.lock = Promise.resolve();
   }
 
+  // Open a socket of its own (tests, or a page without one).
   async start(token, baseUrl = location.origin) {
-    const saved = await loadState(this.account);
-    this.sessions = saved ? new SecureSessions(saved) : await SecureSessions.create();
-    await this.save();
-    this.socket = io(baseUrl, { auth: { token }, transports: ["websocket"], reconnection: false });
-    this.socket.on("dm:envelope", (wire) => this.onEnvelope(wire));
-    this.socket.on("keys:low", () => this.serial(() => this.refill()));
+    const socket = io(baseUrl, { auth: { token }, transports: ["websocket"], reconnection: false, autoConnect: false });
+    const ready = this.attach(socket);
     await new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
-      this.socket.once("connect_error", reject);
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+      socket.connect();
     });
-    await this.serial(() => this.publishKeys());
+    await ready;
+  }
+
+  // Use the app's socket. Attach before it connects: the server pushes queued envelopes
+  // right after the connection opens. Emits made while offline are buffered by socket.io.
+  attach(socket) {
+    this.socket = socket;
+    socket.on("dm:envelope", (wire) => this.onEnvelope(wire));
+    socket.on("keys:low", () => this.serial(() => this.refill()));
+    // Envelopes that arrive meanwhile queue behind restoring state and publishing keys.
+    return this.serial(async () => {
+      const saved = await loadState(this.account);
+      this.sessions = saved ? new SecureSessions(saved) : await SecureSessions.create();
+      await this.save();
+      await this.publishKeys();
+    });
   }
 
   close() {
