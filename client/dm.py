@@ -21,7 +21,7 @@ from typing import Any
 from client.e2ee import envelope as env
 from client.e2ee import state as e2ee_state
 from client.e2ee.encoding import b64d, b64e
-from client.e2ee.errors import BadEnvelope, DecryptError, NoSession
+from client.e2ee.errors import BadEnvelope, E2EEError, NoSession
 from client.e2ee.sessions import Incoming, SecureSessions
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class SecureMessaging:
             incoming = self.sessions.decrypt(sender, parsed)
         except NoSession:
             return parsed
-        except (BadEnvelope, DecryptError) as exc:
+        except E2EEError as exc:
             # Tampered, forged or replayed: never shown. Logged without content.
             logger.warning("dropped an envelope from the relay: %s", type(exc).__name__)
             return []
