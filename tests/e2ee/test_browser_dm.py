@@ -79,6 +79,7 @@ async def test_chromium_and_python_talk_both_ways(
             await py.dm_send(web_user.pseudonym, f"while you were away {i}")
         await page.reload()
         await open_harness(page, server, web_user.pseudonym, web_user.token)
+        assert await page.evaluate("harness.anyExtractable()") is False  # restored from IndexedDB
         queued = [(await receive(page))["text"] for _ in range(3)]
         assert queued == [f"while you were away {i}" for i in range(3)]
 

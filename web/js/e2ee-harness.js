@@ -22,5 +22,11 @@ window.harness = {
   heldCount: () => client.held.length,
   release: (order) => client.release(order),
   safetyNumber: (peer) => client.safetyNumber(peer),
+  // Whether any stored private key could be exported (it must not).
+  anyExtractable: () => {
+    const st = client.sessions.state;
+    const keys = [st.identity.dh.priv, st.identity.sig.priv, ...[...st.spks.values(), ...st.opks.values()].map((k) => k.priv)];
+    return keys.some((k) => !(k instanceof CryptoKey) || k.extractable);
+  },
 };
 document.documentElement.dataset.ready = "true";
