@@ -3,6 +3,7 @@ both directions, out-of-order delivery, each side offline in turn, and a browser
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from playwright.async_api import Page
@@ -19,8 +20,15 @@ HARNESS = "/static/e2ee-harness.html"
 async def open_harness(page: Page, server: HuddleProcess, account: str, token: str) -> None:
     # Served by Huddle itself, under its Content-Security-Policy (no inline script).
     await page.goto(f"{server.url}{HARNESS}")
-    await page.wait_for_function("window.harness !== undefined")
+    # Not wait_for_function: it evaluates strings, which the page's CSP rightly forbids.
+    await page.wait_for_selector("html[data-ready=true]", state="attached")
     await page.evaluate("([a, t]) => harness.start(a, t)", [account, token])
+
+
+async def until(page: Page, expression: str, value: object, timeout_s: float = 5.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while await page.evaluate(expression) != value:
+            await asyncio.sleep(0.05)
 
 
 async def receive(page: Page, timeout_ms: int = 5000) -> dict[str, Any]:
@@ -61,7 +69,7 @@ async def test_chromium_and_python_talk_both_ways(
         await page.evaluate("harness.hold()")
         for i in range(3):
             await py.dm_send(web_user.pseudonym, f"py {i}")
-        await page.wait_for_function("harness.heldCount() === 3")
+        await until(page, "harness.heldCount()", 3)
         await page.evaluate("harness.release([2, 0, 1])")
         assert [(await receive(page))["text"] for _ in range(3)] == ["py 2", "py 0", "py 1"]
 
