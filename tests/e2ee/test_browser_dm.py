@@ -27,7 +27,9 @@ async def open_harness(page: Page, server: HuddleProcess, account: str, token: s
 
 async def until(page: Page, expression: str, value: object, timeout_s: float = 5.0) -> None:
     async with asyncio.timeout(timeout_s):
-        while await page.evaluate(expression) != value:
+        while True:
+            if await page.evaluate(expression) == value:
+                return
             await asyncio.sleep(0.05)
 
 
