@@ -1,5 +1,5 @@
 // Start-up, the hash router and the always-present chrome (nav, connection, safety panel).
-import { alertNow } from "./announcer.js";
+import { alertNow, announce } from "./announcer.js";
 import { Connection } from "./connection.js";
 import { el, replaceChildren } from "./dom.js";
 import { joinView } from "./join.js";
@@ -76,6 +76,10 @@ function enter(session) {
   ctx = { conn, session, navigate: (hash) => (location.hash = hash), isAtLeast: (r) => atLeast(session.role, r) };
   conn.on("session:ended", () => signOut("Your session has ended. Please join again with a new invite code."));
   conn.on("safety:resources", (data) => safety.showResources(data));
+  conn.on("safety:offer", (data) => safety.showOffer(data));
+  conn.on("report:updated", (data) => {
+    if (data?.state === "resolved") announce("A report you made has been reviewed. Thank you.");
+  });
   conn.on("escalation:new", (data) => {
     if (atLeast(session.role, "lead")) alertNow(`New escalation in ${data?.room ?? "a room"}.`);
   });
