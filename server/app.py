@@ -7,6 +7,7 @@ reverse order when the app stops.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import secrets
@@ -22,14 +23,25 @@ from redis.asyncio import Redis
 
 from server.config import Settings
 from server.domain.accounts import AccountService
+from server.domain.dm import DirectMessageService, DmSettings
 from server.domain.ports import RateLimiter
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
+from server.errors import ConfigError
+from server.storage.dm import (
+    MongoContactStore,
+    MongoEnvelopeStore,
+    MongoPrekeyStore,
+    MongoReportStore,
+    create_dm_indexes,
+    shared_secret,
+)
 from server.storage.embedded import embedded_mongo
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
 from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
 from server.transport.broadcast import SocketIOBroadcaster
+from server.transport.dm_events import register_dm_events
 from server.transport.http import (
     MAX_BODY_BYTES,
     HttpApi,
@@ -59,6 +71,7 @@ class Services:
     limiter: RateLimiter
     transport: SocketTransport
     redis: Redis | None
+    dms: DirectMessageService | None = None
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -84,6 +97,23 @@ def admin_token(settings: Settings) -> str:
     return token
 
 
+async def franking_secret(settings: Settings, db: AsyncDatabase[Doc]) -> bytes:
+    """The franking MAC key: HUDDLE_FRANKING_SECRET, or one created once in the database.
+
+    Every process behind the load balancer must use the same key, or a report of a
+    message relayed by one process would fail on another; the database is what they share.
+    """
+    if not settings.franking_secret:
+        return await shared_secret(db, "franking")
+    try:
+        secret = base64.urlsafe_b64decode(settings.franking_secret + "==")
+    except ValueError as exc:
+        raise ConfigError("HUDDLE_FRANKING_SECRET must be base64url") from exc
+    if len(secret) < 32:
+        raise ConfigError("HUDDLE_FRANKING_SECRET must be at least 32 bytes of base64url")
+    return secret
+
+
 async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     sio = app[SIO]
@@ -93,6 +123,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             url = await stack.enter_async_context(embedded_mongo(settings.data_dir))
         db = await stack.enter_async_context(mongo_database(url, settings.mongodb_db))
         await create_indexes(db, settings.message_retention_days * 86400)
+        await create_dm_indexes(db)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
@@ -145,8 +176,29 @@ async def build_services(
         sio, accounts, limiter, SendLimits(settings.event_rate_per_s, settings.event_burst)
     )
     register_room_events(transport, rooms, settings.history_limit)
+    dms = DirectMessageService(
+        users,
+        MongoPrekeyStore(db),
+        MongoEnvelopeStore(db),
+        MongoContactStore(db),
+        MongoReportStore(db),
+        broadcaster,
+        limiter,
+        DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
+    )
+    register_dm_events(transport, dms)
     return Services(
-        settings, db, accounts, rooms, room_store, messages, broadcaster, limiter, transport, redis
+        settings,
+        db,
+        accounts,
+        rooms,
+        room_store,
+        messages,
+        broadcaster,
+        limiter,
+        transport,
+        redis,
+        dms,
     )
 
 
