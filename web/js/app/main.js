@@ -4,6 +4,7 @@ import { Connection } from "./connection.js";
 import { el, replaceChildren } from "./dom.js";
 import { joinView } from "./join.js";
 import { navLinks, routeFor } from "./routes.js";
+import { PrivateChats } from "./private.js";
 import { SafetyPanel } from "./safety.js";
 import { atLeast, clearSession, loadSession } from "./session.js";
 
@@ -44,12 +45,14 @@ function showStatus({ state, again }) {
       setTimeout(() => {
         if (document.body.dataset.connection === "online") connectionStatus.textContent = "";
       }, 4000);
+      ctx?.chats.reconnect();
       current?.onReconnect?.();
     }
   }
 }
 
 function signOut(reason) {
+  ctx?.chats.close();
   ctx?.conn.close();
   ctx = null;
   clearSession();
@@ -83,9 +86,11 @@ function enter(session) {
   conn.on("escalation:new", (data) => {
     if (atLeast(session.role, "lead")) alertNow(`New escalation in ${data?.room ?? "a room"}.`);
   });
+  ctx.chats = new PrivateChats(session, conn);
   safety.setConnection(conn);
   renderNav(session);
   conn.connect();
+  ctx.chats.start();
   if (!location.hash) location.hash = "#/rooms";
   route();
 }
