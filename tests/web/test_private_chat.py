@@ -12,6 +12,31 @@ from tests.web.conftest import check_screen, expect, join
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
+# Every CryptoKey the E2EE state keeps in IndexedDB, with whether it can be exported.
+STORED_KEYS = """async () => {
+  const db = await new Promise((ok, no) => {
+    const req = indexedDB.open("huddle-e2ee", 1);
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => no(req.error);
+  });
+  const states = await new Promise((ok) => {
+    const req = db.transaction("state").objectStore("state").getAll();
+    req.onsuccess = () => ok(req.result);
+  });
+  const found = [];
+  const walk = (value, seen) => {
+    if (value instanceof CryptoKey) {
+      found.push({ type: value.type, extractable: value.extractable });
+    } else if (value && typeof value === "object" && !seen.has(value)) {
+      seen.add(value);
+      Object.values(value).forEach((v) => walk(v, seen));
+    }
+  };
+  states.forEach((s) => walk(s, new Set()));
+  return found;
+}"""
+
+
 def messages(page: Any) -> Any:
     return page.get_by_role("list", name="Messages").get_by_role("listitem")
 
@@ -73,6 +98,10 @@ async def test_messages_sent_while_offline_arrive_on_return(
     await page.get_by_label("Message", exact=True).fill("hello")
     await page.get_by_label("Message", exact=True).press("Enter")
     await supporter.dm_receive(timeout=10)
+
+    keys = await page.evaluate(STORED_KEYS)
+    private = [k for k in keys if k["type"] == "private"]
+    assert private and not any(k["extractable"] for k in private)
 
     context = page.context
     await page.close()
