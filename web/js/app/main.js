@@ -77,7 +77,12 @@ function enter(session) {
     onUnauthorized: () => signOut("Your session has ended. Please join again with a new invite code."),
   });
   ctx = { conn, session, navigate: (hash) => (location.hash = hash), isAtLeast: (r) => atLeast(session.role, r) };
-  conn.on("session:ended", () => signOut("Your session has ended. Please join again with a new invite code."));
+  // The server ends sessions when access changes: try again, and sign out only if the
+  // token is no longer accepted (onUnauthorized).
+  conn.on("session:ended", () => {
+    alertNow("Your access changed. Reconnecting…");
+    setTimeout(() => ctx?.conn === conn && conn.connect(), 1000);
+  });
   conn.on("safety:resources", (data) => safety.showResources(data));
   conn.on("safety:offer", (data) => safety.showOffer(data));
   conn.on("report:updated", (data) => {
