@@ -14,7 +14,11 @@ const OUTCOMES = [
 
 const claimer = (item) => item.claimed_by?.pseudonym ?? (typeof item.claimed_by === "string" ? item.claimed_by : "");
 
+// Urgent reports and "I need help now" from private chats arrive without a room or a score.
+const KINDS = { help: "Asked for help now (private chat)", report: "Urgent report (private chat)" };
+
 function riskLabel(item) {
+  if (item.kind && !item.level) return KINDS[item.kind] ?? `Urgent: ${item.kind}`;
   const level = item.level ? String(item.level) : "";
   const risk = typeof item.risk === "number" ? `risk ${Math.round(item.risk * 100)}%` : item.risk ? `risk ${item.risk}` : "";
   return [level, risk].filter(Boolean).join(", ");
@@ -50,13 +54,14 @@ class EscalationCard {
         { id: titleId, class: "card-title" },
         overdue ? el("span", { class: "badge badge-overdue" }, "Overdue") : null,
         el("span", { class: `risk risk-${item.level ?? "unknown"}` }, riskLabel(item) || "risk unknown"),
-        ` · ${who} in ${item.room ?? "a room"}`,
+        who ? ` · ${who}` : "",
+        item.room ? ` in ${item.room}` : "",
       ),
       el(
         "p",
         { class: "meta" },
         "Raised ",
-        item.created_at ? timeElement(item.created_at) : "",
+        item.created_at || item.filed_at ? timeElement(item.created_at ?? item.filed_at) : "",
         item.due_at ? [" · due ", timeElement(item.due_at)] : "",
         ` · ${item.state ?? "open"}`,
         claimer(item) ? ` by ${claimer(item)}` : "",
@@ -67,9 +72,9 @@ class EscalationCard {
       el(
         "div",
         { class: "card-actions" },
-        el("button", { type: "button", onclick: () => this.showContext() }, "Show room context"),
+        item.room ? el("button", { type: "button", onclick: () => this.showContext() }, "Show room context") : null,
         el("button", { type: "button", class: "primary", onclick: () => this.claim() }, "Claim"),
-        el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`),
+        who ? el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`) : null,
       ),
       this.resolveForm(),
       this.status,
@@ -183,7 +188,7 @@ export function escalationsView(ctx) {
     ctx.conn.on("escalation:new", (item) => {
       const known = cards.has(item?.id);
       upsert(item, { fresh: true });
-      if (!known && !item?.catch_up) alertNow(`New escalation: ${riskLabel(item)} in ${item?.room ?? "a room"}.`);
+      if (!known && !item?.catch_up) alertNow(`New escalation: ${riskLabel(item)}${item?.room ? ` in ${item.room}` : ""}.`);
     }),
     ctx.conn.on("escalation:claimed", (data) => cards.get(data?.id)?.update({ state: "claimed", claimed_by: data.by })),
     ctx.conn.on("escalation:overdue", (item) => {

@@ -89,7 +89,10 @@ function enter(session) {
     if (data?.state === "resolved") announce("A report you made has been reviewed. Thank you.");
   });
   conn.on("escalation:new", (data) => {
-    if (atLeast(session.role, "lead")) alertNow(`New escalation in ${data?.room ?? "a room"}.`);
+    // The dashboard announces its own; elsewhere a lead still hears of it at once.
+    if (atLeast(session.role, "lead") && !data?.catch_up && location.hash !== "#/escalations") {
+      alertNow(`New escalation${data?.room ? ` in ${data.room}` : ""}. Open Escalations to act on it.`);
+    }
   });
   ctx.chats = new PrivateChats(session, conn);
   safety.setConnection(conn);
