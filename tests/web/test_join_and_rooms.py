@@ -110,3 +110,19 @@ async def test_lead_sees_the_lead_and_moderation_links(
     nav = page.get_by_role("navigation", name="Main")
     for shown in ("Escalations", "Reports", "Audit log"):
         await expect(nav.get_by_role("link", name=shown)).to_be_visible()
+
+
+async def test_a_refused_token_returns_to_the_join_screen(
+    open_page: Any, server: HuddleProcess
+) -> None:
+    page = await open_page()
+    await join(page, server.url)
+    await page.evaluate(
+        "() => { const s = JSON.parse(localStorage.getItem('huddle.session'));"
+        " s.token = 'revoked-' + s.token; localStorage.setItem('huddle.session',"
+        " JSON.stringify(s)); }"
+    )
+    await page.reload()
+    await expect(page.get_by_label("Invite code")).to_be_visible()
+    await expect(page.get_by_role("status").filter(has_text="session has ended")).to_be_visible()
+    assert await page.evaluate("localStorage.getItem('huddle.session')") is None
