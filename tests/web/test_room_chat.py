@@ -46,6 +46,7 @@ async def test_history_live_messages_and_sending_on_enter(
     await peer.send(ROOM, "Hang in there, nearly handover.")
     live = messages(page).filter(has_text="Hang in there, nearly handover.")
     await expect(live).to_have_count(1)
+    await expect(page.locator("#announcer")).to_have_attribute("aria-live", "polite")
     await expect(page.locator("#announcer")).to_contain_text(
         f"{peer.pseudonym}: Hang in there, nearly handover."
     )
