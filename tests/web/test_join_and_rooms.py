@@ -19,6 +19,9 @@ async def test_join_with_an_invite_and_stay_signed_in_after_reload(
     open_page: Any, server: HuddleProcess
 ) -> None:
     page = await open_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.on("websocket", lambda socket: urls.append(socket.url))
     await page.goto(server.url + "/")
     await expect(page.get_by_label("Invite code")).to_be_focused()
     await check_screen(page, "join-desktop")
@@ -30,7 +33,9 @@ async def test_join_with_an_invite_and_stay_signed_in_after_reload(
     await expect(page.get_by_role("heading", name="Rooms", level=1)).to_be_visible()
     await expect(page.get_by_label("Invite code")).to_have_count(0)
     session = json.loads(await page.evaluate("localStorage.getItem('huddle.session')"))
-    assert session["token"] not in page.url
+    # The token travels in the socket.io auth payload only, never in any URL.
+    assert any("/socket.io/" in url for url in urls)
+    assert not [url for url in urls if session["token"] in url]
 
 
 async def test_a_bad_invite_is_explained(open_page: Any, server: HuddleProcess) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.servers import HuddleProcess
-from tests.web.conftest import check_screen, expect, join
+from tests.web.conftest import PHONE, check_screen, expect, join
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -85,6 +85,9 @@ async def test_encrypted_chat_with_the_python_client(
     await page.get_by_role("button", name="Alert a peer lead now").click()
     await expect(page.locator(".help-now-box [role=status]")).to_contain_text("alerted")
     await check_screen(page, "private-chat")
+    await page.set_viewport_size(PHONE)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await check_screen(page, "private-chat-phone")
 
 
 async def test_messages_sent_while_offline_arrive_on_return(
