@@ -102,7 +102,11 @@ async def test_method_detail_is_masked_for_members_but_not_for_supporters_and_le
     lead = await make_client(role="lead")
     await join_all(room, writer, member, supporter)
     sent = await writer.send(room, CRISIS_WITH_METHOD)
+    await member.next_event("room:message", where=lambda m: m["id"] == sent["id"])
+    delivered = time.perf_counter()
     masked = await member.next_event("room:masked", where=lambda m: m["id"] == sent["id"])
+    # The text was on members' screens this long before the mask replaced it.
+    assert time.perf_counter() - delivered < 1.0
     assert masked["room"] == room and "peer lead" in masked["notice"]
     assert "paracetamol" not in json.dumps(masked)
 
