@@ -10,6 +10,7 @@ from server.config import Settings
 from server.domain.accounts import AccountService
 from server.domain.models import Role
 from server.errors import HuddleError
+from server.storage.audit import MongoAuditLog
 from server.storage.embedded import embedded_mongo
 from server.storage.mongo import mongo_database
 from server.storage.users import MongoInviteStore, MongoUserStore
@@ -21,9 +22,16 @@ async def _grant(settings: Settings, pseudonym: str, role: Role) -> str:
         if url is None:
             url = await stack.enter_async_context(embedded_mongo(settings.data_dir))
         db = await stack.enter_async_context(mongo_database(url, settings.mongodb_db))
-        accounts = AccountService(MongoUserStore(db), MongoInviteStore(db), settings.invite_ttl_s)
-        user, previous = await accounts.grant(pseudonym, role)
+        accounts = AccountService(
+            MongoUserStore(db), MongoInviteStore(db), settings.invite_ttl_s, MongoAuditLog(db)
+        )
+        user, previous = await accounts.grant("cli", pseudonym, role)
         return f"{user.pseudonym}: {previous.label} -> {user.role.label}"
+
+
+def revoke_role(pseudonym: str) -> int:
+    """Revoking is granting ``member`` back; the audit log records it as ``role.revoke``."""
+    return grant_role(pseudonym, "member")
 
 
 def grant_role(pseudonym: str, role_name: str) -> int:

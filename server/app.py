@@ -7,13 +7,14 @@ reverse order when the app stops.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import os
 import secrets
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import socketio
@@ -21,27 +22,46 @@ from aiohttp import web
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
+from moderation.classifier import load_analyzer
+from moderation.escalations import CrisisLine, EscalationService
+from moderation.guards import ModerationGuard
+from moderation.pipeline import ModerationPipeline
+from moderation.ports import Pager, TextAnalyzer
+from moderation.room_moderation import ModerationService
+from moderation.sla import SlaScheduler
+from moderation.thread_batcher import ThreadBatchAnalyzer
 from server.config import Settings
 from server.domain.accounts import AccountService
 from server.domain.dm import DirectMessageService, DmSettings
 from server.domain.ports import RateLimiter
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
 from server.errors import ConfigError
+from server.storage.audit import MongoAuditLog
+from server.storage.classifier_stream import StreamAnalyzer
 from server.storage.dm import (
     MongoContactStore,
     MongoEnvelopeStore,
     MongoPrekeyStore,
-    MongoReportStore,
     create_dm_indexes,
     shared_secret,
 )
+from server.storage.dm import (
+    MongoReportStore as MongoDmReportStore,
+)
 from server.storage.embedded import embedded_mongo
+from server.storage.escalations import MongoEscalationStore, create_escalation_indexes
+from server.storage.moderation import (
+    MongoReportStore,
+    MongoSanctionStore,
+    create_moderation_indexes,
+)
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
 from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
 from server.transport.broadcast import SocketIOBroadcaster
 from server.transport.dm_events import register_dm_events
+from server.transport.escalation_events import register_escalation_events
 from server.transport.http import (
     MAX_BODY_BYTES,
     HttpApi,
@@ -49,8 +69,10 @@ from server.transport.http import (
     error_middleware,
     web_client_routes,
 )
+from server.transport.moderation_events import register_moderation_events
 from server.transport.room_events import register_room_events
 from server.transport.sockets import SocketTransport
+from server.transport.webhook import WebhookPager
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +93,10 @@ class Services:
     limiter: RateLimiter
     transport: SocketTransport
     redis: Redis | None
+    audit: MongoAuditLog
+    escalations: EscalationService
+    moderation: ModerationService
+    sla: SlaScheduler
     dms: DirectMessageService | None = None
 
 
@@ -124,11 +150,22 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         db = await stack.enter_async_context(mongo_database(url, settings.mongodb_db))
         await create_indexes(db, settings.message_retention_days * 86400)
         await create_dm_indexes(db)
+        await create_escalation_indexes(db)
+        await create_moderation_indexes(db)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
-        services = await build_services(settings, db, sio, redis)
+        analyzer = await stack.enter_async_context(running_analyzer(settings, redis))
+        pager = WebhookPager(settings.escalation_webhook) if settings.escalation_webhook else None
+        if pager is not None:
+            stack.push_async_callback(pager.close)
+        services = await build_services(settings, db, sio, redis, analyzer, pager)
         app[SERVICES] = services
+        # Unwound in reverse: the SLA loop stops first, then pages in flight are cancelled
+        # (they stay pending in the store and the next start sends them).
+        stack.push_async_callback(services.sla.close)
+        sla_loop = asyncio.get_running_loop().create_task(services.sla.run(), name="SLA")
+        stack.push_async_callback(_cancel, sla_loop)
         app[HTTP_API] = HttpApi(
             services.accounts,
             services.room_store,
@@ -136,6 +173,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             SendLimits(settings.register_rate_per_s, settings.register_burst),
             admin_token(settings),
             health=_pinger(db),
+            sessions=services.broadcaster,
         )
         stack.push_async_callback(services.rooms.drain)
         stack.push_async_callback(sio.shutdown)
@@ -155,16 +193,45 @@ def _pinger(db: AsyncDatabase[Doc]) -> Callable[[], Awaitable[None]]:
     return ping
 
 
+@asynccontextmanager
+async def running_analyzer(settings: Settings, redis: Redis | None) -> AsyncIterator[TextAnalyzer]:
+    """The classifier: batched in a worker thread here (the default), or in separate
+    ``huddle classifier-worker`` processes behind a Redis stream. Either way inference
+    never blocks the event loop."""
+    analyzer: StreamAnalyzer | ThreadBatchAnalyzer
+    if settings.classifier_mode == "worker" and redis is not None:
+        analyzer = StreamAnalyzer(redis)
+    else:
+        analyzer = ThreadBatchAnalyzer(load_analyzer(settings.classifier))
+    await analyzer.start()
+    logger.info("classifier ready: %s (%s)", settings.classifier, settings.classifier_mode)
+    try:
+        yield analyzer
+    finally:
+        await analyzer.close()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 async def build_services(
-    settings: Settings, db: AsyncDatabase[Doc], sio: socketio.AsyncServer, redis: Redis | None
+    settings: Settings,
+    db: AsyncDatabase[Doc],
+    sio: socketio.AsyncServer,
+    redis: Redis | None,
+    analyzer: TextAnalyzer,
+    pager: Pager | None = None,
 ) -> Services:
     users = MongoUserStore(db)
+    audit = MongoAuditLog(db)
     room_store = MongoRoomStore(db)
     messages = MongoMessageStore(db)
     await room_store.seed(SEEDED_ROOMS)
     limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else InProcessRateLimiter()
     broadcaster = SocketIOBroadcaster(sio)
-    accounts = AccountService(users, MongoInviteStore(db), settings.invite_ttl_s)
+    accounts = AccountService(users, MongoInviteStore(db), settings.invite_ttl_s, audit)
     rooms = RoomService(
         room_store,
         messages,
@@ -181,25 +248,33 @@ async def build_services(
         MongoPrekeyStore(db),
         MongoEnvelopeStore(db),
         MongoContactStore(db),
-        MongoReportStore(db),
+        MongoDmReportStore(db),
         broadcaster,
         limiter,
         DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
     )
     register_dm_events(transport, dms)
-    return Services(
-        settings,
-        db,
-        accounts,
-        rooms,
-        room_store,
-        messages,
-        broadcaster,
-        limiter,
-        transport,
-        redis,
-        dms,
+
+    escalation_store = MongoEscalationStore(db)
+    sanctions = MongoSanctionStore(db)
+    lines = [CrisisLine(name, text) for name, text in settings.crisis_lines]
+    escalations = EscalationService(
+        escalation_store, messages, broadcaster, audit, settings.escalation_sla_s, lines
     )
+    moderation = ModerationService(
+        users, room_store, messages, MongoReportStore(db), sanctions, broadcaster, audit
+    )
+    guard = ModerationGuard(sanctions, limiter)
+    rooms.add_guard(guard)
+    rooms.add_join_guard(guard)
+    rooms.add_observer(ModerationPipeline(analyzer, escalations, moderation))
+    sla = SlaScheduler(escalation_store, broadcaster, audit, pager, settings.escalation_sla_s)
+    register_escalation_events(transport, escalations)
+    register_moderation_events(transport, moderation, audit)
+    return Services(
+        settings, db, accounts, rooms, room_store, messages, broadcaster, limiter, transport,
+        redis, audit, escalations, moderation, sla, dms,
+    )  # fmt: skip
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -18,6 +18,12 @@ def _build_parser() -> argparse.ArgumentParser:
     grant = users_sub.add_parser("grant", help="grant a role to a pseudonym")
     grant.add_argument("pseudonym")
     grant.add_argument("role", choices=["member", "supporter", "lead", "admin"])
+    revoke = users_sub.add_parser("revoke", help="take a pseudonym back to member")
+    revoke.add_argument("pseudonym")
+    sub.add_parser(
+        "classifier-worker",
+        help="classify room messages from the Redis stream (HUDDLE_CLASSIFIER_MODE=worker)",
+    )
     for name in CLASSIFIER_COMMANDS:
         sub.add_parser(name, help=f"{name.replace('-', ' ')} (see moderation/)", add_help=False)
     return parser
@@ -34,9 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.app import serve
 
         return serve()
-    if args.command == "users":
-        from server.admin_cli import grant_role
+    if args.command == "classifier-worker":
+        from server.worker import run
 
+        return run()
+    if args.command == "users":
+        from server.admin_cli import grant_role, revoke_role
+
+        if args.users_command == "revoke":
+            return revoke_role(args.pseudonym)
         return grant_role(args.pseudonym, args.role)
     return 2
 

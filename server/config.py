@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,20 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _crisis_lines(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``HUDDLE_CRISIS_LINES``: a JSON list of ``{"name", "text"}``, one per line offered."""
+    raw = env.get("HUDDLE_CRISIS_LINES", "").strip()
+    if not raw:
+        return DEFAULT_CRISIS_LINES
+    try:
+        lines = tuple((str(item["name"]), str(item["text"])) for item in json.loads(raw))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ConfigError('HUDDLE_CRISIS_LINES must be a JSON list of {"name", "text"}') from exc
+    if not lines:
+        raise ConfigError("HUDDLE_CRISIS_LINES must name at least one line")
+    return lines
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
@@ -72,6 +87,7 @@ class Settings:
     franking_secret: str | None = None
     message_retention_days: int = 90
     classifier: str = "onnx"
+    classifier_mode: str = "thread"
     benchmark: bool = False
     crisis_lines: tuple[tuple[str, str], ...] = field(default=DEFAULT_CRISIS_LINES)
 
@@ -99,8 +115,14 @@ class Settings:
             franking_secret=_optional(env, "HUDDLE_FRANKING_SECRET"),
             message_retention_days=_int(env, "HUDDLE_MESSAGE_RETENTION_DAYS", 90, minimum=1),
             classifier=env.get("HUDDLE_CLASSIFIER", "onnx"),
+            classifier_mode=env.get("HUDDLE_CLASSIFIER_MODE", "thread"),
             benchmark=_flag(env, "HUDDLE_BENCHMARK"),
+            crisis_lines=_crisis_lines(env),
         )
+        if settings.classifier_mode not in ("thread", "worker"):
+            raise ConfigError("HUDDLE_CLASSIFIER_MODE must be thread or worker")
+        if settings.classifier_mode == "worker" and settings.redis_url is None:
+            raise ConfigError("HUDDLE_CLASSIFIER_MODE=worker needs REDIS_URL")
         if settings.classifier == "noop" and not settings.benchmark:
             raise ConfigError(
                 "HUDDLE_CLASSIFIER=noop is for benchmarks only: set HUDDLE_BENCHMARK=1"

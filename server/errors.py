@@ -59,6 +59,45 @@ class RateLimited(HuddleError):
         self.retry_after_s = retry_after_s
 
 
+class AlreadyClaimed(Conflict):
+    """Another lead claimed the escalation first."""
+
+    code = "already_claimed"
+
+
+class InvalidState(Conflict):
+    """The record is not in a state that allows this change (resolving an unclaimed one)."""
+
+    code = "invalid_state"
+
+
+class Refused(HuddleError):
+    """A moderation rule refuses this send: subclasses carry the exact code."""
+
+    status = 403
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Banned(Refused):
+    code = "banned"
+
+
+class TimedOut(Refused):
+    code = "timed_out"
+
+
+class RoomLocked(Refused):
+    code = "room_locked"
+
+
+class SlowMode(Refused):
+    code = "slow_mode"
+    status = 429
+
+
 class StorageUnavailable(HuddleError):
     code = "unavailable"
     status = 503
@@ -71,6 +110,8 @@ class ConfigError(Exception):
 def error_body(exc: HuddleError) -> dict[str, Any]:
     error: dict[str, Any] = {"code": exc.code, "message": exc.message}
     if isinstance(exc, RateLimited):
+        error["retry_after_s"] = round(exc.retry_after_s, 3)
+    if isinstance(exc, Refused) and exc.retry_after_s is not None:
         error["retry_after_s"] = round(exc.retry_after_s, 3)
     return {"ok": False, "error": error}
 

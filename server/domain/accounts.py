@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from server.domain.audit import AuditEntry, AuditLog
 from server.domain.models import Invite, Role, User, utcnow
 from server.domain.ports import InviteStore, UserStore
 from server.domain.pseudonyms import generate_pseudonym, validate_pseudonym
@@ -33,9 +34,12 @@ class Registration:
 
 
 class AccountService:
-    def __init__(self, users: UserStore, invites: InviteStore, invite_ttl_s: int) -> None:
+    def __init__(
+        self, users: UserStore, invites: InviteStore, invite_ttl_s: int, audit: AuditLog
+    ) -> None:
         self._users = users
         self._invites = invites
+        self._audit = audit
         self._invite_ttl = timedelta(seconds=invite_ttl_s)
 
     async def create_invites(self, role: Role, count: int) -> list[str]:
@@ -89,10 +93,28 @@ class AccountService:
             raise Unauthorized("this account no longer exists")
         return current
 
-    async def grant(self, pseudonym: str, role: Role) -> tuple[User, Role]:
-        """Set a user's role; returns the updated user and the role it replaced."""
+    async def grant(self, actor: str, pseudonym: str, role: Role) -> tuple[User, Role]:
+        """Set a user's role and audit it; returns the updated user and the role it replaced.
+
+        Revoking is granting ``member`` back. ``actor`` names who acts (an admin's
+        pseudonym, ``admin-token`` or ``cli``).
+        """
         user = await self._users.by_pseudonym(pseudonym)
         if user is None:
+            await self._audit.append(
+                AuditEntry(
+                    actor, "role.grant", pseudonym, "not_found", details={"role": role.label}
+                )
+            )
             raise NotFound("no user has that pseudonym")
         await self._users.set_role(user.id, role)
+        action = "role.revoke" if role < user.role and role == Role.MEMBER else "role.grant"
+        await self._audit.append(
+            AuditEntry(
+                actor,
+                action,
+                user.pseudonym,
+                details={"role": role.label, "previous": user.role.label},
+            )
+        )
         return User(user.id, user.pseudonym, role), user.role

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
@@ -69,6 +69,15 @@ class Room:
         }
 
 
+# What members see in place of a crisis message that names a method or means
+# (safe-messaging practice: method detail must not spread).
+MASK_NOTICE = (
+    "This message has been hidden to keep the room safe. "
+    "A peer lead is with the writer and will reach out."
+)
+HIDDEN_NOTICE = "This message is hidden while a supporter reviews it."
+
+
 @dataclass(frozen=True)
 class RoomMessage:
     id: str
@@ -80,6 +89,17 @@ class RoomMessage:
     client_id: str
     redacted: bool = False
     masked: bool = False
+    hidden: bool = False
+
+    def visible_to(self, viewer: User) -> RoomMessage:
+        """The message as ``viewer`` may read it: supporters and above, and the author,
+        see masked and hidden text; other members see a notice instead."""
+        if not (self.masked or self.hidden) or viewer.role >= Role.SUPPORTER:
+            return self
+        if viewer.id == self.author.id:
+            return self
+        notice = MASK_NOTICE if self.masked else HIDDEN_NOTICE
+        return replace(self, text=notice)
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {
@@ -95,6 +115,8 @@ class RoomMessage:
             wire["redacted"] = True
         if self.masked:
             wire["masked"] = True
+        if self.hidden:
+            wire["hidden"] = True
         return wire
 
 

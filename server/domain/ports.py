@@ -61,6 +61,12 @@ class MessageStore(Protocol):
 
     async def get(self, message_id: str) -> RoomMessage | None: ...
 
+    async def redact(self, message_id: str) -> RoomMessage | None:
+        """Remove the message's text from storage; None when there is no such message."""
+
+    async def flag(self, message_id: str, *, masked: bool = False, hidden: bool = False) -> None:
+        """Mark a message masked (safe messaging) or hidden (pending review)."""
+
     async def history(
         self, room_id: str, before_seq: int | None, after_seq: int | None, limit: int
     ) -> list[RoomMessage]:
@@ -79,6 +85,9 @@ class Broadcaster(Protocol):
 
     async def disconnect_user(self, user_id: str) -> None: ...
 
+    async def remove_from_room(self, user_id: str, room_id: str) -> None:
+        """Stop pushing ``room_id``'s events to the user's live connections."""
+
 
 class RateLimiter(Protocol):
     async def hit(self, key: str, rate_per_s: float, burst: int) -> None:
@@ -95,3 +104,9 @@ class SendGuard(Protocol):
     """A rule that may refuse a send before anything is stored (ban, timeout, lock...)."""
 
     async def check_send(self, user: User, room: Room) -> None: ...
+
+
+class JoinGuard(Protocol):
+    """A rule that may refuse joining a room (a ban from it, say)."""
+
+    async def check_join(self, user: User, room: Room) -> None: ...

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from server.domain.models import Room, RoomMessage, User
 from server.domain.ports import (
     Broadcaster,
+    JoinGuard,
     MessageObserver,
     MessageStore,
     RateLimiter,
@@ -60,6 +61,7 @@ class RoomService:
         self._limits = limits
         self._guards = list(guards)
         self._observers = list(observers)
+        self._join_guards: list[JoinGuard] = []
         self._background: set[asyncio.Task[None]] = set()
 
     def add_guard(self, guard: SendGuard) -> None:
@@ -67,6 +69,9 @@ class RoomService:
 
     def add_observer(self, observer: MessageObserver) -> None:
         self._observers.append(observer)
+
+    def add_join_guard(self, guard: JoinGuard) -> None:
+        self._join_guards.append(guard)
 
     async def list_rooms(self) -> list[Room]:
         return await self._rooms.all()
@@ -81,9 +86,11 @@ class RoomService:
         self, user: User, room_id: str, history_limit: int
     ) -> tuple[Room, list[RoomMessage]]:
         room = await self.open_room(room_id)
+        for guard in self._join_guards:
+            await guard.check_join(user, room)
         await self._rooms.add_member(room_id, user.id)
         history = await self._messages.history(room_id, None, None, history_limit)
-        return room, history
+        return room, [m.visible_to(user) for m in history]
 
     async def rooms_of(self, user: User) -> list[str]:
         return await self._rooms.rooms_of(user.id)
@@ -93,9 +100,10 @@ class RoomService:
 
     async def history(self, user: User, query: HistoryQuery) -> list[RoomMessage]:
         await self._require_member(user, query.room)
-        return await self._messages.history(
+        messages = await self._messages.history(
             query.room, query.before_seq, query.after_seq, query.limit
         )
+        return [m.visible_to(user) for m in messages]
 
     async def send(self, user: User, request: RoomSend) -> RoomMessage:
         """Store, then fan out. A resend with the same client_id returns the original."""

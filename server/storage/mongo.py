@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
@@ -37,6 +38,23 @@ def translate(action: str) -> Callable[[AsyncFn[P, T]], AsyncFn[P, T]]:
         return wrapper
 
     return decorate
+
+
+def stamp(moment: datetime) -> float:
+    """Times written by updates are stored as epoch seconds: nx-27017 keeps a datetime
+    inside ``$set`` as a string, while numbers round-trip and compare on every store."""
+    return moment.timestamp()
+
+
+def moment(value: object) -> datetime | None:
+    """Read back a time stored by ``stamp`` (or inserted as a BSON date)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    raise ValueError("not a stored time")
 
 
 async def create_indexes(db: AsyncDatabase[Doc], message_retention_s: int) -> None:

@@ -119,6 +119,7 @@ def _message(doc: Doc) -> RoomMessage:
         client_id=doc["client_id"],
         redacted=bool(doc.get("redacted", False)),
         masked=bool(doc.get("masked", False)),
+        hidden=bool(doc.get("hidden", False)),
     )
 
 
@@ -179,6 +180,26 @@ class MongoMessageStore:
     async def get(self, message_id: str) -> RoomMessage | None:
         doc = await self._messages.find_one({"_id": message_id})
         return _message(doc) if doc else None
+
+    @translate("redact a message")
+    async def redact(self, message_id: str) -> RoomMessage | None:
+        """Remove the text for good; the message keeps its place in the room's seq."""
+        doc = await self._messages.find_one_and_update(
+            {"_id": message_id},
+            {"$set": {"text": None, "redacted": True}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return _message(doc) if doc else None
+
+    @translate("flag a message")
+    async def flag(self, message_id: str, *, masked: bool = False, hidden: bool = False) -> None:
+        flags: Doc = {}
+        if masked:
+            flags["masked"] = True
+        if hidden:
+            flags["hidden"] = True
+        if flags:
+            await self._messages.update_one({"_id": message_id}, {"$set": flags})
 
     @translate("read history")
     async def history(

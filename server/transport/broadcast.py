@@ -46,3 +46,9 @@ class SocketIOBroadcaster:
         await self._sio.emit("session:ended", {"reason": "your access changed"}, to=channel)
         for sid, _ in list(self._sio.manager.get_participants("/", channel)):
             await self._sio.disconnect(sid)
+
+    async def remove_from_room(self, user_id: str, room_id: str) -> None:
+        # Only connections held by this process; with several processes each one's
+        # connections drop the room at their next reconnect (membership is gone).
+        for sid, _ in list(self._sio.manager.get_participants("/", user_channel(user_id))):
+            await self._sio.leave_room(sid, room_channel(room_id))

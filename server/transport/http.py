@@ -13,7 +13,7 @@ from aiohttp import web
 
 from server.domain.accounts import AccountService
 from server.domain.models import Role, Room
-from server.domain.ports import RateLimiter, RoomStore
+from server.domain.ports import Broadcaster, RateLimiter, RoomStore
 from server.domain.rooms import SendLimits
 from server.errors import (
     INTERNAL_ERROR,
@@ -116,7 +116,9 @@ class HttpApi:
         register_limits: SendLimits,
         admin_token: str,
         health: Callable[[], Awaitable[None]],
+        sessions: Broadcaster,
     ) -> None:
+        self._sessions = sessions
         self._accounts = accounts
         self._rooms = rooms
         self._limiter = limiter
@@ -131,6 +133,7 @@ class HttpApi:
         ("POST", "/api/rooms", "create_room"),
         ("POST", "/api/rooms/{room}/archive", "archive_room"),
         ("POST", "/api/users/{pseudonym}/role", "set_role"),
+        ("DELETE", "/api/users/{pseudonym}/role", "revoke_role"),
     )
 
     @classmethod
@@ -199,9 +202,20 @@ class HttpApi:
         return web.json_response({"room": room.to_wire(), "archived": True})
 
     async def set_role(self, request: web.Request) -> web.Response:
-        await self.require_admin(request)
+        actor = await self.require_admin(request)
         role = Role.parse(Fields(await read_json(request)).text("role", max_chars=16))
-        user, previous = await self._accounts.grant(request.match_info["pseudonym"], role)
+        return await self._grant(actor, request.match_info["pseudonym"], role)
+
+    async def revoke_role(self, request: web.Request) -> web.Response:
+        actor = await self.require_admin(request)
+        return await self._grant(actor, request.match_info["pseudonym"], Role.MEMBER)
+
+    async def _grant(self, actor: str, pseudonym: str, role: Role) -> web.Response:
+        user, previous = await self._accounts.grant(actor, pseudonym, role)
+        if previous != role:
+            # Live connections hold the role they signed in with: end them so the new
+            # role (a revoke above all) applies from the next connect.
+            await self._sessions.disconnect_user(user.id)
         return web.json_response(
             {"pseudonym": user.pseudonym, "role": user.role.label, "previous": previous.label}
         )

@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from server.domain.accounts import AccountService, secret_hash
 from server.domain.models import Invite, Role, utcnow
 from server.errors import RateLimited, Unauthorized
+from server.storage.audit import MongoAuditLog
 from server.storage.embedded import embedded_mongo
 from server.storage.mongo import Doc, create_indexes, mongo_database
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
@@ -28,7 +29,7 @@ async def db(tmp_path: Path) -> AsyncIterator[AsyncDatabase[Doc]]:
 
 async def test_an_expired_invite_is_refused(db: AsyncDatabase[Doc]) -> None:
     invites = MongoInviteStore(db)
-    accounts = AccountService(MongoUserStore(db), invites, invite_ttl_s=3600)
+    accounts = AccountService(MongoUserStore(db), invites, 3600, MongoAuditLog(db))
     await invites.add(
         [Invite(secret_hash("OLD-CODE"), Role.MEMBER, utcnow() - timedelta(seconds=1))]
     )
@@ -43,7 +44,7 @@ async def test_exactly_one_concurrent_claim_of_an_invite_wins(db: AsyncDatabase[
     import asyncio
 
     invites = MongoInviteStore(db)
-    accounts = AccountService(MongoUserStore(db), invites, invite_ttl_s=3600)
+    accounts = AccountService(MongoUserStore(db), invites, 3600, MongoAuditLog(db))
     code = (await accounts.create_invites(Role.MEMBER, 1))[0]
     results = await asyncio.gather(
         *(accounts.register(code, None) for _ in range(5)), return_exceptions=True

@@ -1,0 +1,41 @@
+"""What the pipeline does about one analysed room message. Pure: no I/O, no state.
+
+- ``crisis`` opens an escalation for the on-call peer leads, and the writer gets crisis
+  resources and an offer of a one-to-one chat. The message stays in the room: reaching
+  out to peers is good.
+- A crisis message that names a method or means is masked from the room (safe-messaging
+  practice: method detail must not spread). Supporters and leads still read it.
+- ``concern`` goes to the supporters' review queue and pages no lead.
+- Abusive language is hidden pending review and its author is told why, unless the
+  message is a crisis: someone in crisis who swears is not hidden from their peers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from moderation.assessment import Analysis, RiskLevel
+
+
+@dataclass(frozen=True)
+class Actions:
+    escalate: bool = False
+    review: bool = False
+    mask: bool = False
+    hide: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.escalate or self.review or self.mask or self.hide
+
+
+def decide(analysis: Analysis) -> Actions:
+    level = analysis.risk.level
+    crisis = level == RiskLevel.CRISIS
+    hide = analysis.abuse.abusive and not crisis
+    return Actions(
+        escalate=crisis,
+        review=level == RiskLevel.CONCERN or hide,
+        mask=crisis and analysis.mentions_method,
+        hide=hide,
+    )

@@ -1,0 +1,88 @@
+"""Shared pieces of the moderation end-to-end tests: texts, rooms and assertions.
+
+The texts are chosen for what the shipped classifier (HUDDLE_CLASSIFIER=onnx, the
+default) says about them; tests/moderation/test_model_contract.py checks that it still
+says so, so a retrained model that changes its mind fails there first, clearly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import statistics
+import urllib.request
+from typing import Any
+
+from client import HuddleClient, HuddleClientError
+from tests.servers import ADMIN_TOKEN
+
+CRISIS = "I am going to end it all tonight"
+CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
+CONCERN = "I can not stop thinking about the patient who died, I keep replaying it"
+ABUSIVE = "You are a fucking idiot and a useless bitch"
+SAFE = "Great shift today, the team was lovely"
+
+
+def new_room(base_url: str) -> str:
+    """A room of the test's own, so locks and slow mode touch no other test."""
+    room_id = "t-" + secrets.token_hex(5)
+    body = {"id": room_id, "title": "Test room", "description": "for one test"}
+    request = urllib.request.Request(
+        base_url + "/api/rooms",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        return room_id
+
+
+async def join_all(room: str, *clients: HuddleClient) -> None:
+    for client in clients:
+        await client.join(room)
+
+
+async def error_code(client: HuddleClient, event: str, payload: Any = None) -> str:
+    ack = await client.request(event, payload)
+    assert isinstance(ack, dict) and ack["ok"] is False, ack
+    assert ack["error"]["message"]
+    code: str = ack["error"]["code"]
+    return code
+
+
+async def escalation_for(lead: HuddleClient, message_id: str, timeout: float = 5.0) -> Any:
+    return await lead.next_event(
+        "escalation:new", timeout=timeout, where=lambda e: e["message_id"] == message_id
+    )
+
+
+async def nothing(client: HuddleClient, event: str, where: Any, wait: float = 1.5) -> None:
+    """Assert that ``event`` (matching ``where``) does not arrive within ``wait`` seconds."""
+    try:
+        data = await client.next_event(event, timeout=wait, where=where)
+    except TimeoutError:
+        return
+    raise AssertionError(f"unexpected {event}: {data}")
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(samples: list[float]) -> dict[str, float]:
+    return {
+        "n": len(samples),
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p99_ms": round(percentile(samples, 99) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
+
+
+async def call_all(event: str, payload: Any, *clients: HuddleClient) -> list[Any]:
+    return list(await asyncio.gather(*(c.request(event, payload) for c in clients)))
+
+
+__all__ = ["HuddleClientError"]
