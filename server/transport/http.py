@@ -212,9 +212,10 @@ class HttpApi:
 
     async def _grant(self, actor: str, pseudonym: str, role: Role) -> web.Response:
         user, previous = await self._accounts.grant(actor, pseudonym, role)
-        if previous != role:
-            # Live connections hold the role they signed in with: end them so the new
-            # role (a revoke above all) applies from the next connect.
+        if role < previous:
+            # A lowered role must apply at once: end live connections, so the next connect
+            # signs in with it. A raised role reaches open connections through their
+            # periodic refresh (main), without cutting anyone off.
             await self._sessions.disconnect_user(user.id)
         return web.json_response(
             {"pseudonym": user.pseudonym, "role": user.role.label, "previous": previous.label}
