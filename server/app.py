@@ -36,6 +36,8 @@ from server.domain.dm import DirectMessageService, DmSettings
 from server.domain.ports import RateLimiter
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
 from server.errors import ConfigError
+from server.storage.audit import MongoAuditLog
+from server.storage.classifier_stream import StreamAnalyzer
 from server.storage.dm import (
     MongoContactStore,
     MongoEnvelopeStore,

@@ -17,6 +17,7 @@ from server.domain.models import Role, User, utcnow
 from server.storage.mongo import Doc, translate
 
 ENVELOPE_COLLECTION = "dm_envelopes"
+# Not "reports": that collection holds room-message reports (moderation), in another shape.
 REPORTS_COLLECTION = "dm_reports"
 URGENT_COLLECTION = "urgent_reports"
 TAKE_OPK_ROUNDS = 20

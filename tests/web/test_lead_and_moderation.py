@@ -35,7 +35,8 @@ async def test_supporter_gets_message_and_room_moderation_tools(
     page = await open_page()
     await join(page, server.url, role="supporter")
     await open_room(page)
-    message = page.locator(".message").filter(has_text="a message that breaks the rules")
+    # By id: once redacted, the text that found it is gone.
+    message = page.locator(f".message[data-id='{sent['id']}']")
     await message.get_by_role("button", name="Moderate").click()
     for action in ("Redact message", "Time out", f"Remove {author.pseudonym} from room"):
         await expect(message.get_by_role("button", name=action)).to_be_visible()
@@ -92,8 +93,10 @@ async def test_any_message_can_be_reported(
     await message.get_by_role("button", name="Send report").click()
     status = message.locator(".report [role=status]")
     await expect(status).not_to_be_empty(timeout=12000)
-    text = await status.text_content()
-    assert text is not None and ("Reported" in text or NOT_AVAILABLE in text)
+    if await server_has(author, "reports:list", {}):
+        await expect(status).to_contain_text("Reported")
+    else:
+        await expect(status).to_contain_text(NOT_AVAILABLE)
 
 
 async def test_lead_dashboard_reports_and_audit_screens(
@@ -111,7 +114,6 @@ async def test_lead_dashboard_reports_and_audit_screens(
         await nav.get_by_role("link", name=link).click()
         await expect(page.get_by_role("heading", name=link, level=1)).to_be_focused()
         status = page.locator("main [role=status]").first
-        await expect(status).not_to_have_text("", timeout=12000)
         await expect(status).not_to_contain_text("Loading", timeout=12000)
         if NOT_AVAILABLE in (await status.text_content() or ""):
             await expect(status).to_contain_text(what)

@@ -46,6 +46,10 @@ class EscalationCard {
     const overdue = item.overdue || item.state === "overdue";
     this.element.classList.toggle("overdue", Boolean(overdue));
     this.element.setAttribute("aria-labelledby", titleId);
+    const state = item.state ?? "open";
+    const claimable = state === "open" || state === "overdue";
+    const mine = claimer(item) === this.ctx.session.pseudonym || this.ctx.isAtLeast("admin");
+    const resolvable = state === "claimed" && mine;
     const reasons = Array.isArray(item.reasons) ? item.reasons : item.reasons ? [item.reasons] : [];
     replaceChildren(
       this.element,
@@ -73,10 +77,10 @@ class EscalationCard {
         "div",
         { class: "card-actions" },
         item.room ? el("button", { type: "button", onclick: () => this.showContext() }, "Show room context") : null,
-        el("button", { type: "button", class: "primary", onclick: () => this.claim() }, "Claim"),
+        claimable ? el("button", { type: "button", class: "primary", onclick: () => this.claim() }, "Claim") : null,
         who ? el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`) : null,
       ),
-      this.resolveForm(),
+      resolvable ? this.resolveForm() : null,
       this.status,
     );
   }

@@ -94,7 +94,14 @@ export class SafetyPanel {
 
 const KIND_WORDS = "It sounds like things are really hard right now. You're not alone, and you don't have to carry this by yourself.";
 
+/** A server line as text, made a one-tap link when it says "Call <number>" or "Text X to <number>". */
 function lineText(line) {
   if (typeof line === "string") return line;
-  return [el("strong", {}, String(line?.name ?? "")), line?.text ? `: ${line.text}` : ""];
+  const text = String(line?.text ?? "");
+  const label = [el("strong", {}, String(line?.name ?? "")), text ? `: ${text}` : ""];
+  const call = text.match(/\bcall ([0-9][0-9 ]{1,14}[0-9])\b/i);
+  const sms = text.match(/\btext (\w+) to ([0-9]{3,8})\b/i);
+  if (call) return el("a", { href: `tel:${call[1].replace(/ /g, "")}` }, label);
+  if (sms) return el("a", { href: `sms:${sms[2]}?body=${encodeURIComponent(sms[1])}` }, label);
+  return label;
 }
