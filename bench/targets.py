@@ -155,7 +155,9 @@ class Target:
 @dataclass
 class BaselineTarget(Target):
     def command(self, port: int, index: int) -> tuple[list[str], dict[str, str]]:
-        cmd = [sys.executable, "-m", "bench.baseline_server", "--port", str(port)]
+        probe = os.environ.get("BENCH_BASELINE_WRAPPER")
+        cmd = [sys.executable, probe] if probe else [sys.executable, "-m", "bench.baseline_server"]
+        cmd += ["--port", str(port)]
         if self.redis_server is not None:
             cmd += ["--redis-url", self.redis_server.url]
         return cmd, {**os.environ, **self.env}
