@@ -1,0 +1,5 @@
+"""The Huddle Python client."""
+
+from client.client import HuddleClient, HuddleClientError, Identity
+
+__all__ = ["HuddleClient", "HuddleClientError", "Identity"]

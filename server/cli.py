@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in CLASSIFIER_COMMANDS:
         from moderation.cli import main as moderation_main
 
-        return moderation_main(args_list)
+        return int(moderation_main(args_list))
     args = _build_parser().parse_args(args_list)
     if args.command == "serve":
         from server.app import serve

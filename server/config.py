@@ -62,6 +62,10 @@ class Settings:
     history_limit: int = 50
     send_rate_per_s: float = 2.0
     send_burst: int = 10
+    event_rate_per_s: float = 20.0
+    event_burst: int = 60
+    register_rate_per_s: float = 0.2
+    register_burst: int = 20
     escalation_sla_s: int = 120
     escalation_webhook: str | None = None
     dm_ttl_s: int = 14 * 24 * 3600
@@ -84,6 +88,10 @@ class Settings:
             invite_ttl_s=_int(env, "HUDDLE_INVITE_TTL_S", 7 * 24 * 3600, minimum=60),
             send_rate_per_s=_float(env, "HUDDLE_SEND_RATE_PER_S", 2.0),
             send_burst=_int(env, "HUDDLE_SEND_BURST", 10, minimum=1),
+            event_rate_per_s=_float(env, "HUDDLE_EVENT_RATE_PER_S", 20.0),
+            event_burst=_int(env, "HUDDLE_EVENT_BURST", 60, minimum=1),
+            register_rate_per_s=_float(env, "HUDDLE_REGISTER_RATE_PER_S", 0.2),
+            register_burst=_int(env, "HUDDLE_REGISTER_BURST", 20, minimum=1),
             escalation_sla_s=_int(env, "HUDDLE_ESCALATION_SLA_S", 120, minimum=1),
             escalation_webhook=_optional(env, "HUDDLE_ESCALATION_WEBHOOK"),
             dm_ttl_s=_int(env, "HUDDLE_DM_TTL_S", 14 * 24 * 3600, minimum=60),
@@ -92,5 +100,7 @@ class Settings:
             benchmark=_flag(env, "HUDDLE_BENCHMARK"),
         )
         if settings.classifier == "noop" and not settings.benchmark:
-            raise ConfigError("HUDDLE_CLASSIFIER=noop is for benchmarks only: set HUDDLE_BENCHMARK=1")
+            raise ConfigError(
+                "HUDDLE_CLASSIFIER=noop is for benchmarks only: set HUDDLE_BENCHMARK=1"
+            )
         return settings

@@ -82,6 +82,13 @@ class AccountService:
             raise Unauthorized("a valid token is required")
         return user
 
+    async def refresh(self, user: User) -> User:
+        """The user as stored now (its role may have changed); Unauthorized if gone."""
+        current = await self._users.by_id(user.id)
+        if current is None:
+            raise Unauthorized("this account no longer exists")
+        return current
+
     async def grant(self, pseudonym: str, role: Role) -> tuple[User, Role]:
         """Set a user's role; returns the updated user and the role it replaced."""
         user = await self._users.by_pseudonym(pseudonym)

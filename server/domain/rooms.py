@@ -69,7 +69,7 @@ class RoomService:
         self._observers.append(observer)
 
     async def list_rooms(self) -> list[Room]:
-        return await self._rooms.list()
+        return await self._rooms.all()
 
     async def open_room(self, room_id: str) -> Room:
         room = await self._rooms.get(room_id)
@@ -77,11 +77,16 @@ class RoomService:
             raise NotFound("no such room")
         return room
 
-    async def join(self, user: User, room_id: str, history_limit: int) -> tuple[Room, list[RoomMessage]]:
+    async def join(
+        self, user: User, room_id: str, history_limit: int
+    ) -> tuple[Room, list[RoomMessage]]:
         room = await self.open_room(room_id)
         await self._rooms.add_member(room_id, user.id)
         history = await self._messages.history(room_id, None, None, history_limit)
         return room, history
+
+    async def rooms_of(self, user: User) -> list[str]:
+        return await self._rooms.rooms_of(user.id)
 
     async def leave(self, user: User, room_id: str) -> None:
         await self._rooms.remove_member(room_id, user.id)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -17,21 +18,22 @@ logger = logging.getLogger(__name__)
 
 Doc = dict[str, Any]
 T = TypeVar("T")
+P = ParamSpec("P")
+AsyncFn = Callable[P, Coroutine[Any, Any, T]]
 
 
-def translate(action: str) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
+def translate(action: str) -> Callable[[AsyncFn[P, T]], AsyncFn[P, T]]:
     """Turn driver failures inside a store method into the project's StorageUnavailable."""
 
-    def decorate(fn: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-        async def wrapper(*args: Any, **kwargs: Any) -> T:
+    def decorate(fn: AsyncFn[P, T]) -> AsyncFn[P, T]:
+        @functools.wraps(fn)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
             try:
                 return await fn(*args, **kwargs)
             except PyMongoError as exc:
                 logger.warning("storage failure while trying to %s: %s", action, type(exc).__name__)
                 raise StorageUnavailable("storage is unavailable; try again shortly") from exc
 
-        wrapper.__name__ = fn.__name__
-        wrapper.__doc__ = fn.__doc__
         return wrapper
 
     return decorate
@@ -44,7 +46,9 @@ async def create_indexes(db: AsyncDatabase[Doc], message_retention_s: int) -> No
     await db.memberships.create_index([("room", ASCENDING), ("user", ASCENDING)], unique=True)
     await db.memberships.create_index("user")
     await db.messages.create_index([("room", ASCENDING), ("seq", DESCENDING)], unique=True)
-    await db.messages.create_index([("author_id", ASCENDING), ("client_id", ASCENDING)], unique=True)
+    await db.messages.create_index(
+        [("author_id", ASCENDING), ("client_id", ASCENDING)], unique=True
+    )
     await db.messages.create_index("ts", expireAfterSeconds=message_retention_s)
 
 

@@ -56,7 +56,7 @@ class MongoRoomStore:
             )
 
     @translate("list rooms")
-    async def list(self, include_archived: bool = False) -> list[Room]:
+    async def all(self, include_archived: bool = False) -> list[Room]:
         query: Doc = {} if include_archived else {"archived": False}
         return [_room(d) async for d in self._rooms.find(query).sort("created_at", ASCENDING)]
 

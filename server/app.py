@@ -1,0 +1,199 @@
+"""The composition root: the one module that names the concrete classes and wires them.
+
+Storage (embedded nx-27017 or MongoDB), fan-out (in process or Redis), the socket
+server and the domain services are built in one ``cleanup_ctx`` and torn down in
+reverse order when the app stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import socketio
+from aiohttp import web
+from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
+
+from server.config import Settings
+from server.domain.accounts import AccountService
+from server.domain.ports import RateLimiter
+from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
+from server.storage.embedded import embedded_mongo
+from server.storage.mongo import Doc, create_indexes, mongo_database, translate
+from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
+from server.storage.rooms import MongoMessageStore, MongoRoomStore
+from server.storage.users import MongoInviteStore, MongoUserStore
+from server.transport.broadcast import SocketIOBroadcaster
+from server.transport.http import (
+    MAX_BODY_BYTES,
+    HttpApi,
+    apply_security_headers,
+    error_middleware,
+    web_client_routes,
+)
+from server.transport.room_events import register_room_events
+from server.transport.sockets import SocketTransport
+
+logger = logging.getLogger(__name__)
+
+# Socket.IO payloads are bounded well above the largest valid event (a 4,000-character
+# message, or an encrypted envelope of one), so oversized frames are dropped unread.
+MAX_SOCKET_PAYLOAD_BYTES = 128 * 1024
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: AsyncDatabase[Doc]
+    accounts: AccountService
+    rooms: RoomService
+    room_store: MongoRoomStore
+    messages: MongoMessageStore
+    broadcaster: SocketIOBroadcaster
+    limiter: RateLimiter
+    transport: SocketTransport
+    redis: Redis | None
+
+
+SETTINGS = web.AppKey("settings", Settings)
+SIO = web.AppKey("sio", socketio.AsyncServer)
+SERVICES = web.AppKey("services", Services)
+HTTP_API = web.AppKey("http_api", HttpApi)
+
+
+def admin_token(settings: Settings) -> str:
+    """The configured admin token, or one generated once and kept in the data dir."""
+    if settings.admin_token:
+        return settings.admin_token
+    path = settings.data_dir / "admin-token"
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    # Printed once, to the operator's terminal, never to the log.
+    print(f"Generated admin token (kept in {path}): {token}", file=sys.stderr, flush=True)
+    return token
+
+
+async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    sio = app[SIO]
+    async with AsyncExitStack() as stack:
+        url = settings.mongodb_url
+        if url is None:
+            url = await stack.enter_async_context(embedded_mongo(settings.data_dir))
+        db = await stack.enter_async_context(mongo_database(url, settings.mongodb_db))
+        await create_indexes(db, settings.message_retention_days * 86400)
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        if redis is not None:
+            stack.push_async_callback(redis.aclose)
+        services = await build_services(settings, db, sio, redis)
+        app[SERVICES] = services
+        app[HTTP_API] = HttpApi(
+            services.accounts,
+            services.room_store,
+            services.limiter,
+            SendLimits(settings.register_rate_per_s, settings.register_burst),
+            admin_token(settings),
+            health=_pinger(db),
+        )
+        stack.push_async_callback(services.rooms.drain)
+        stack.push_async_callback(sio.shutdown)
+        logger.info(
+            "huddle ready: storage=%s fan-out=%s",
+            "mongodb" if settings.mongodb_url else "embedded",
+            "redis" if redis is not None else "in-process",
+        )
+        yield
+
+
+def _pinger(db: AsyncDatabase[Doc]) -> Callable[[], Awaitable[None]]:
+    @translate("check health")
+    async def ping() -> None:
+        await db.command("ping")
+
+    return ping
+
+
+async def build_services(
+    settings: Settings, db: AsyncDatabase[Doc], sio: socketio.AsyncServer, redis: Redis | None
+) -> Services:
+    users = MongoUserStore(db)
+    room_store = MongoRoomStore(db)
+    messages = MongoMessageStore(db)
+    await room_store.seed(SEEDED_ROOMS)
+    limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else InProcessRateLimiter()
+    broadcaster = SocketIOBroadcaster(sio)
+    accounts = AccountService(users, MongoInviteStore(db), settings.invite_ttl_s)
+    rooms = RoomService(
+        room_store,
+        messages,
+        broadcaster,
+        limiter,
+        SendLimits(settings.send_rate_per_s, settings.send_burst),
+    )
+    transport = SocketTransport(
+        sio, accounts, limiter, SendLimits(settings.event_rate_per_s, settings.event_burst)
+    )
+    register_room_events(transport, rooms, settings.history_limit)
+    return Services(
+        settings, db, accounts, rooms, room_store, messages, broadcaster, limiter, transport, redis
+    )
+
+
+def create_app(settings: Settings) -> web.Application:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        max_http_buffer_size=MAX_SOCKET_PAYLOAD_BYTES,
+        cors_allowed_origins=[],
+    )
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    app.on_response_prepare.append(apply_security_headers)
+    app[SETTINGS] = settings
+    app[SIO] = sio
+    sio.attach(app)
+    app.router.add_routes(HttpApi.route_table(lambda request: request.app[HTTP_API]))
+    app.router.add_routes(web_client_routes())
+    app.cleanup_ctx.append(lifecycle)
+    return app
+
+
+# These libraries log whole commands and packets (message text included) at DEBUG:
+# they stay at WARNING whatever HUDDLE_LOG_LEVEL says.
+PAYLOAD_LOGGERS = ("pymongo", "socketio", "engineio", "aiohttp.access", "redis")
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("HUDDLE_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def serve() -> int:
+    configure_logging()
+    settings = Settings.from_env()
+    app = create_app(settings)
+    print(f"Huddle on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=5,
+    )
+    return 0
