@@ -30,7 +30,7 @@ import numpy as np
 
 from bench import procstat
 from bench.profiling import start_py_spy, summarise
-from bench.targets import BaselineTarget, Target
+from bench.targets import BaselineTarget, HuddleTarget, Target
 from bench.worker import ClientSpec, worker_main
 
 SUSTAINED_SHARE = 0.95
@@ -294,14 +294,21 @@ def profile(
     assert opts.profile_dir is not None
     rate = opts.profile_rate or (0.8 * sustained["offered_msgs_s"] if sustained else opts.rates[0])
     opts.profile_dir.mkdir(parents=True, exist_ok=True)
-    raw = opts.profile_dir / f"{target.name}-pyspy.txt"
-    spy = start_py_spy(target.pids[0], opts.step_seconds, raw)
+    # The server process and its children (Huddle's embedded store is one).
+    pids = procstat.tree(target.pids[0])
+    raws = [opts.profile_dir / f"{target.name}-{i}-pyspy.txt" for i in range(len(pids))]
+    spies = [start_py_spy(p, opts.step_seconds, raw) for p, raw in zip(pids, raws, strict=True)]
     step = _step(target, pool, opts, rate, extra)
-    spy.wait(30)
+    for spy in spies:
+        spy.wait(30)
     print_step(f"{target.name}+spy", step)
-    summary = summarise(raw) if raw.exists() else "py-spy wrote nothing\n"
+    parts = [f"server: {target.name}, offered {rate:.0f} msg/s\n"]
+    for pid, raw in zip(pids, raws, strict=True):
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+        parts.append(f"\n== pid {pid}: {cmd}\n")
+        parts.append(summarise(raw) if raw.exists() else "py-spy wrote nothing\n")
     out = opts.profile_dir / f"{target.name}-profile.txt"
-    out.write_text(f"server: {target.name}, offered {rate:.0f} msg/s\n" + summary)
+    out.write_text("".join(parts))
     print(f"[{target.name}] profile summary in {out}", flush=True)
     return {"rate": rate, "summary_file": str(out), "step": step}
 
@@ -310,6 +317,8 @@ def make_target(name: str, processes: int) -> Target:
     label = name if processes == 1 else f"{name}-{processes}p"
     if name == "baseline":
         return BaselineTarget(label, processes=processes, redis=processes > 1)
+    if name == "huddle":
+        return HuddleTarget(label, processes=processes, redis=processes > 1)
     raise SystemExit(f"unknown server {name!r}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -13,6 +14,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,7 +128,7 @@ class Target:
             proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
             self.ports.append(port)
             self.procs.append(proc)
-        for port, proc in zip(self.ports, self.procs, strict=True):
+            # One at a time: a second Huddle on the same data dir shares the first's store.
             wait_healthy(port, proc)
 
     @property
@@ -146,7 +148,7 @@ class Target:
         return "\n".join(out)
 
     def stop(self) -> None:
-        for proc in self.procs:
+        for proc in reversed(self.procs):
             stop_process(proc)
         if self.redis_server is not None:
             self.redis_server.stop()
@@ -164,3 +166,68 @@ class BaselineTarget(Target):
 
     def provision(self, clients: int, rooms: int) -> Provisioned:
         return Provisioned([f"room-{r}" for r in range(rooms)], [None] * clients)
+
+
+# Limits raised so that the bench measures the chat path, not the abuse controls.
+HUDDLE_BENCH_ENV = {
+    "HUDDLE_BENCHMARK": "1",
+    "HUDDLE_CLASSIFIER": "noop",
+    "HUDDLE_SEND_RATE_PER_S": "1000",
+    "HUDDLE_SEND_BURST": "1000",
+    "HUDDLE_EVENT_RATE_PER_S": "1000",
+    "HUDDLE_EVENT_BURST": "1000",
+    "HUDDLE_REGISTER_RATE_PER_S": "100000",
+    "HUDDLE_REGISTER_BURST": "100000",
+    "HUDDLE_LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class HuddleTarget(Target):
+    """Huddle itself (``huddle serve``), persistence on, on a fresh data dir."""
+
+    data_dir: Path | None = None
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    def command(self, port: int, index: int) -> tuple[list[str], dict[str, str]]:
+        if self.data_dir is None:
+            self.data_dir = Path(tempfile.mkdtemp(prefix="bench-huddle-data-"))
+        env = {
+            **os.environ,
+            **HUDDLE_BENCH_ENV,
+            "HUDDLE_HOST": "127.0.0.1",
+            "HUDDLE_PORT": str(port),
+            "HUDDLE_DATA_DIR": str(self.data_dir),
+            "HUDDLE_ADMIN_TOKEN": self.admin_token,
+            **self.env,
+        }
+        env.pop("MONGODB_URL", None)
+        env.pop("REDIS_URL", None)
+        if self.redis_server is not None:
+            env["REDIS_URL"] = self.redis_server.url
+        return [sys.executable, "-m", "server.cli", "serve"], env
+
+    def _api(self, path: str, body: Any, token: str | None = None) -> Any:
+        return http_json("POST", f"http://127.0.0.1:{self.ports[0]}{path}", body, token)
+
+    def provision(self, clients: int, rooms: int) -> Provisioned:
+        room_ids = [f"bench-{r}" for r in range(rooms)]
+        for room in room_ids:
+            self._api("/api/rooms", {"id": room, "title": room, "description": "bench"},
+                      self.admin_token)  # fmt: skip
+        codes: list[str] = []
+        while len(codes) < clients:
+            count = min(500, clients - len(codes))
+            reply = self._api("/api/invites", {"role": "member", "count": count}, self.admin_token)
+            codes.extend(reply["codes"])
+        lead_code = self._api("/api/invites", {"role": "lead", "count": 1}, self.admin_token)
+        with ThreadPoolExecutor(8) as pool:
+            regs = list(pool.map(lambda c: self._api("/api/register", {"invite": c}),
+                                 [*codes, *lead_code["codes"]]))  # fmt: skip
+        auths: list[dict[str, Any] | None] = [{"token": r["token"]} for r in regs[:clients]]
+        return Provisioned(room_ids, auths, {"token": regs[-1]["token"]})
+
+    def stop(self) -> None:
+        super().stop()
+        if self.data_dir is not None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
