@@ -22,14 +22,16 @@ from redis.asyncio import Redis
 
 from server.config import Settings
 from server.domain.accounts import AccountService
-from server.domain.ports import RateLimiter
+from server.domain.ports import RateLimiter, RoomStore
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
 from server.storage.embedded import embedded_mongo
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
+from server.storage.room_cache import CachedRoomStore
 from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
 from server.transport.broadcast import SocketIOBroadcaster
+from server.transport.fanout import LocalFanOutManager, RedisFanOutManager
 from server.transport.http import (
     MAX_BODY_BYTES,
     HttpApi,
@@ -53,7 +55,7 @@ class Services:
     db: AsyncDatabase[Doc]
     accounts: AccountService
     rooms: RoomService
-    room_store: MongoRoomStore
+    room_store: RoomStore
     messages: MongoMessageStore
     broadcaster: SocketIOBroadcaster
     limiter: RateLimiter
@@ -128,7 +130,7 @@ async def build_services(
     settings: Settings, db: AsyncDatabase[Doc], sio: socketio.AsyncServer, redis: Redis | None
 ) -> Services:
     users = MongoUserStore(db)
-    room_store = MongoRoomStore(db)
+    room_store = CachedRoomStore(MongoRoomStore(db))
     messages = MongoMessageStore(db)
     await room_store.seed(SEEDED_ROOMS)
     limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else InProcessRateLimiter()
@@ -151,7 +153,9 @@ async def build_services(
 
 
 def create_app(settings: Settings) -> web.Application:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager: socketio.AsyncManager = (
+        RedisFanOutManager(settings.redis_url) if settings.redis_url else LocalFanOutManager()
+    )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
