@@ -167,15 +167,17 @@ def _step(
     }
     _send_run(pool, arg)
     server_cpu = procstat.CpuMeter(target.pids)
+    main_cpu = procstat.CpuMeter(target.pids, children=False)
     gen_cpu = procstat.CpuMeter(pool.pids)
     other_cpu = procstat.CpuMeter(extra_pids)
     # CPU is metered over the same window as latency and delivered rate.
     time.sleep(max(0.0, start + opts.warmup - time.monotonic()))
-    for meter in (server_cpu, gen_cpu, other_cpu):
+    for meter in (server_cpu, main_cpu, gen_cpu, other_cpu):
         meter.start(time.monotonic())
     time.sleep(max(0.0, start + opts.step_seconds - time.monotonic()))
     now = time.monotonic()
     server_cores, _ = server_cpu.stop(now)
+    main_cores, _ = main_cpu.stop(now)
     gen_cores, _ = gen_cpu.stop(now)
     other_cores, _ = other_cpu.stop(now)
     replies = [pipe.recv() for pipe in pool.pipes]
@@ -207,6 +209,7 @@ def _step(
         "ack_errors": dict(list(ack_errors.items())[:5]),
         "escalation_ms": escalation,
         "server_cores": server_cores,
+        "server_main_cores": main_cores,
         "server_cpu_us_per_delivery": server_cores * 1e6 / delivered_s if delivered_s else None,
         "generator_cores": gen_cores,
         "other_cores": other_cores,
@@ -227,7 +230,8 @@ def print_step(name: str, s: dict[str, Any]) -> None:
         f"  {name:<14} offered {s['offered_msgs_s']:7.0f} msg/s {s['offered_deliveries_s']:8.0f}"
         f" dlv/s | delivered {s['delivered_s']:8.0f}/s ({100 * s['delivered_share']:5.1f}%)"
         f" | p50 {lat['p50']:7.1f} p95 {lat['p95']:7.1f} p99 {lat['p99']:7.1f} ms"
-        f" | ack p99 {s['ack_ms']['p99']:7.1f} | srv {s['server_cores']:.2f} gen"
+        f" | ack p99 {s['ack_ms']['p99']:7.1f} | srv {s['server_cores']:.2f}"
+        f" (main {s['server_main_cores']:.2f}) gen"
         f" {s['generator_cores']:.2f} cores | load {s['loadavg']}"
         f"{' | ok' if s['sustained'] else ' | --'}",
         flush=True,
@@ -319,6 +323,11 @@ def make_target(name: str, processes: int) -> Target:
         return BaselineTarget(label, processes=processes, redis=processes > 1)
     if name == "huddle":
         return HuddleTarget(label, processes=processes, redis=processes > 1)
+    if name.startswith("huddle@"):
+        # huddle@PATH runs another checkout, e.g. main before this branch's server changes.
+        source = Path(name.split("@", 1)[1]).resolve()
+        label = f"huddle@{source.name}" + ("" if processes == 1 else f"-{processes}p")
+        return HuddleTarget(label, processes=processes, redis=processes > 1, source=source)
     raise SystemExit(f"unknown server {name!r}")
 
 

@@ -73,11 +73,13 @@ class CpuMeter:
     """CPU share (1.0 = one core) of a set of process trees between start() and stop()."""
 
     pids: list[int]
+    children: bool = True
     _cpu0: float = 0.0
     _t0: float = 0.0
 
     def _total(self) -> float:
-        return sum(tree_cpu_seconds(p) for p in self.pids)
+        read = tree_cpu_seconds if self.children else cpu_seconds
+        return sum(read(p) for p in self.pids)
 
     def start(self, now: float) -> None:
         self._cpu0, self._t0 = self._total(), now

@@ -125,7 +125,8 @@ class Target:
             port = free_port()
             cmd, env = self.command(port, index)
             log = open(self.log_dir / f"server-{index}.log", "wb")
-            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+            cwd = getattr(self, "source", None) or ROOT
+            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
             self.ports.append(port)
             self.procs.append(proc)
             # One at a time: a second Huddle on the same data dir shares the first's store.
@@ -188,6 +189,8 @@ class HuddleTarget(Target):
 
     data_dir: Path | None = None
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Another checkout (with its own .venv) to run instead of this one: before/after runs.
+    source: Path | None = None
 
     def command(self, port: int, index: int) -> tuple[list[str], dict[str, str]]:
         if self.data_dir is None:
@@ -205,6 +208,8 @@ class HuddleTarget(Target):
         env.pop("REDIS_URL", None)
         if self.redis_server is not None:
             env["REDIS_URL"] = self.redis_server.url
+        if self.source is not None:
+            return [str(self.source / ".venv/bin/python"), "-m", "server.cli", "serve"], env
         return [sys.executable, "-m", "server.cli", "serve"], env
 
     def _api(self, path: str, body: Any, token: str | None = None) -> Any:
