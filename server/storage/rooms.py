@@ -12,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from server.domain.models import Role, Room, RoomMessage, User, utcnow
 from server.errors import Conflict, NotFound
+from server.storage.group_commit import GroupCommit, NoSuchRoom, PendingSend
 from server.storage.mongo import Doc, translate
 
 ROOM_FIELDS = ("title", "description", "archived", "locked", "slowmode_s")
@@ -126,35 +127,45 @@ class MongoMessageStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._rooms = db.rooms
         self._messages = db.messages
+        self._commits = GroupCommit(self._take_seqs, self._insert_many, self._build)
 
     @translate("store a message")
     async def append(self, room_id: str, author: User, text: str, client_id: str) -> RoomMessage:
-        counter = await self._rooms.find_one_and_update(
-            {"_id": room_id},
-            {"$inc": {"seq": 1}},
-            projection={"seq": True},
-            return_document=ReturnDocument.AFTER,
-        )
-        if counter is None:
-            raise NotFound("no such room")
-        message = RoomMessage(
-            id=secrets.token_hex(12),
-            room=room_id,
-            seq=int(counter["seq"]),
-            author=author,
-            text=text,
-            ts=utcnow(),
-            client_id=client_id,
-        )
         try:
-            await self._messages.insert_one(self._doc(message))
-        except DuplicateKeyError:
+            message = await self._commits.submit(PendingSend(room_id, author, text, client_id))
+        except NoSuchRoom:
+            raise NotFound("no such room") from None
+        if message is None:
             # A concurrent resend of the same client_id won the race: return its message.
             earlier = await self.by_client_id(author.id, client_id)
             if earlier is None:
-                raise
+                raise Conflict("a message with that client_id could not be stored")
             return earlier
         return message
+
+    async def _take_seqs(self, room_id: str, count: int) -> int | None:
+        counter = await self._rooms.find_one_and_update(
+            {"_id": room_id},
+            {"$inc": {"seq": count}},
+            projection={"seq": True},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if counter is None else int(counter["seq"])
+
+    async def _insert_many(self, messages: list[RoomMessage]) -> None:
+        await self._messages.insert_many([self._doc(m) for m in messages], ordered=False)
+
+    @staticmethod
+    def _build(pending: PendingSend, seq: int) -> RoomMessage:
+        return RoomMessage(
+            id=secrets.token_hex(12),
+            room=pending.room,
+            seq=seq,
+            author=pending.author,
+            text=pending.text,
+            ts=utcnow(),
+            client_id=pending.client_id,
+        )
 
     @staticmethod
     def _doc(message: RoomMessage) -> Doc:
