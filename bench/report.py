@@ -105,3 +105,28 @@ def plot(results: list[dict[str, Any]], out: Path, max_p99_ms: float = 100.0) ->
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)
     plt.close(fig)
+
+
+def points_table(results: list[dict[str, Any]]) -> str:
+    """Each server at each offered load, with ratios to the baseline run with as many processes."""
+    bases = {r["processes"]: r for r in results if r["name"].startswith("baseline")}
+    rows = [
+        "| server | procs | offered msg/s | delivered/s | ratio | p99 ms | p99 ratio |"
+        " server cores | CPU µs/delivery | CPU ratio | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        base = bases.get(result["processes"])
+        base_steps = {s["offered_msgs_s"]: s for s in base.get("steps", [])} if base else {}
+        for s in result.get("steps", []):
+            b = base_steps.get(s["offered_msgs_s"])
+            rows.append(
+                f"| {result['name']} | {result['processes']} | {s['offered_msgs_s']:.0f} |"
+                f" {s['delivered_s']:.0f} | {_ratio(s['delivered_s'], b and b['delivered_s'])} |"
+                f" {s['latency_ms']['p99']:.1f} |"
+                f" {_ratio(s['latency_ms']['p99'], b and b['latency_ms']['p99'])} |"
+                f" {s['server_cores']:.2f} | {_fmt(s['server_cpu_us_per_delivery'], '.1f')} |"
+                f" {_ratio(s['server_cpu_us_per_delivery'], b and b['server_cpu_us_per_delivery'])}"
+                f" | {s['loadavg']} |"
+            )
+    return "\n".join(rows)
