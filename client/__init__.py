@@ -1,5 +1,6 @@
 """The Huddle Python client."""
 
 from client.client import HuddleClient, HuddleClientError, Identity
+from client.dm import DirectMessage
 
-__all__ = ["HuddleClient", "HuddleClientError", "Identity"]
+__all__ = ["DirectMessage", "HuddleClient", "HuddleClientError", "Identity"]

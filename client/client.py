@@ -11,7 +11,7 @@ import asyncio
 import json
 import os
 import secrets
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,8 @@ from typing import Any
 
 import aiohttp
 import socketio
+
+from client.dm import DirectMessage, SecureMessaging, report_payload
 
 IDENTITY_FILE = "identity.json"
 
@@ -58,6 +60,9 @@ class HuddleClient:
         self._events: defaultdict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
         self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2)
         self.sio.on("*", self._on_any)
+        self._dm: SecureMessaging | None = None
+        self._inbox: deque[DirectMessage] = deque()
+        self._tasks: set[asyncio.Task[Any]] = set()
         if token is None:
             self._load_identity()
 
@@ -133,6 +138,8 @@ class HuddleClient:
         await self.sio.connect(
             self.base_url, auth={"token": self.token}, transports=["websocket"], wait_timeout=10
         )
+        if self.state_dir is not None:
+            await self.dm.publish_keys()
 
     async def close(self) -> None:
         await self.sio.shutdown()
@@ -155,6 +162,10 @@ class HuddleClient:
 
     # -- pushed events ----------------------------------------------------------------
     async def _on_any(self, event: str, data: Any = None) -> None:
+        if event == "keys:low" and self.state_dir is not None:
+            task = asyncio.get_running_loop().create_task(self.dm.refill())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         self._events[event].put_nowait(data)
 
     async def next_event(
@@ -205,3 +216,48 @@ class HuddleClient:
                 query[name] = value
         messages: list[dict[str, Any]] = (await self.call("room:history", query))["messages"]
         return messages
+
+    # -- end-to-end encrypted direct messages (docs/e2ee.md) --------------------------
+    @property
+    def dm(self) -> SecureMessaging:
+        """Keys and sessions, kept in ``state_dir`` so a restarted client continues them."""
+        if self.state_dir is None:
+            raise HuddleClientError("invalid_state", "direct messages need a state_dir")
+        if self._dm is None:
+            self._dm = SecureMessaging(self.state_dir, self.call)
+        return self._dm
+
+    async def dm_send(self, pseudonym: str, text: str) -> dict[str, Any]:
+        """Encrypt ``text`` for ``pseudonym`` and hand the envelope to the server."""
+        return await self.dm.send(pseudonym, text)
+
+    async def dm_receive(self, timeout: float = 5.0) -> DirectMessage:
+        """The next decrypted message or notice (``.kind == "notice"``), in arrival order."""
+        self._inbox.extend(self.dm.notices)
+        self.dm.notices.clear()
+        async with asyncio.timeout(timeout):
+            while not self._inbox:
+                wire = await self.next_event("dm:envelope", timeout=timeout)
+                if isinstance(wire, dict):
+                    self._inbox.extend(await self.dm.open(wire))
+        return self._inbox.popleft()
+
+    async def dm_report(self, message: DirectMessage, urgent: bool = False) -> dict[str, Any]:
+        """Report a received message: reveals its text and franking key to the moderators."""
+        return await self.call("dm:report", report_payload(message, urgent))
+
+    async def dm_request(self, pseudonym: str) -> None:
+        await self.call("dm:request", {"user": pseudonym})
+
+    async def dm_accept(self, pseudonym: str) -> None:
+        await self.call("dm:accept", {"user": pseudonym})
+
+    async def dm_help(self, text: str = "", about: str | None = None) -> dict[str, Any]:
+        """ "I need help now": opens an escalation with only ``text``, which the user chose."""
+        payload: dict[str, Any] = {"text": text}
+        if about is not None:
+            payload["about"] = about
+        return await self.call("dm:help", payload)
+
+    def safety_number(self, pseudonym: str) -> str:
+        return self.dm.safety_number(pseudonym)

@@ -7,6 +7,7 @@ reverse order when the app stops.
 
 from __future__ import annotations
 
+import base64
 import gc
 import logging
 import os
@@ -23,8 +24,17 @@ from redis.asyncio import Redis
 
 from server.config import Settings
 from server.domain.accounts import AccountService
+from server.domain.dm import DirectMessageService, DmSettings
 from server.domain.ports import RateLimiter, RoomStore
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
+from server.errors import ConfigError
+from server.storage.dm import (
+    MongoContactStore,
+    MongoEnvelopeStore,
+    MongoPrekeyStore,
+    MongoReportStore,
+    create_dm_indexes,
+)
 from server.storage.embedded import embedded_mongo
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
@@ -32,6 +42,7 @@ from server.storage.room_cache import CachedRoomStore
 from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
 from server.transport.broadcast import SocketIOBroadcaster
+from server.transport.dm_events import register_dm_events
 from server.transport.fanout import LocalFanOutManager, RedisFanOutManager
 from server.transport.http import (
     MAX_BODY_BYTES,
@@ -62,6 +73,7 @@ class Services:
     limiter: RateLimiter
     transport: SocketTransport
     redis: Redis | None
+    dms: DirectMessageService | None = None
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -87,6 +99,27 @@ def admin_token(settings: Settings) -> str:
     return token
 
 
+def franking_secret(settings: Settings) -> bytes:
+    """The key of the franking MAC: configured (shared by every process) or kept in the data dir."""
+    if settings.franking_secret:
+        try:
+            secret = base64.urlsafe_b64decode(settings.franking_secret + "==")
+        except ValueError as exc:
+            raise ConfigError("HUDDLE_FRANKING_SECRET must be base64url") from exc
+        if len(secret) < 32:
+            raise ConfigError("HUDDLE_FRANKING_SECRET must be at least 32 bytes of base64url")
+        return secret
+    path = settings.data_dir / "franking-secret"
+    if path.exists():
+        return base64.urlsafe_b64decode(path.read_text().strip() + "==")
+    secret = secrets.token_bytes(32)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.urlsafe_b64encode(secret).decode().rstrip("=") + "\n")
+    return secret
+
+
 async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     sio = app[SIO]
@@ -96,6 +129,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             url = await stack.enter_async_context(embedded_mongo(settings.data_dir))
         db = await stack.enter_async_context(mongo_database(url, settings.mongodb_db))
         await create_indexes(db, settings.message_retention_days * 86400)
+        await create_dm_indexes(db)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
@@ -150,8 +184,29 @@ async def build_services(
         sio, accounts, limiter, SendLimits(settings.event_rate_per_s, settings.event_burst)
     )
     register_room_events(transport, rooms, settings.history_limit)
+    dms = DirectMessageService(
+        users,
+        MongoPrekeyStore(db),
+        MongoEnvelopeStore(db),
+        MongoContactStore(db),
+        MongoReportStore(db),
+        broadcaster,
+        limiter,
+        DmSettings(franking_secret=franking_secret(settings), ttl_s=settings.dm_ttl_s),
+    )
+    register_dm_events(transport, dms)
     return Services(
-        settings, db, accounts, rooms, room_store, messages, broadcaster, limiter, transport, redis
+        settings,
+        db,
+        accounts,
+        rooms,
+        room_store,
+        messages,
+        broadcaster,
+        limiter,
+        transport,
+        redis,
+        dms,
     )
 
 

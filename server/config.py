@@ -69,6 +69,7 @@ class Settings:
     escalation_sla_s: int = 120
     escalation_webhook: str | None = None
     dm_ttl_s: int = 14 * 24 * 3600
+    franking_secret: str | None = None
     message_retention_days: int = 90
     classifier: str = "onnx"
     benchmark: bool = False
@@ -95,6 +96,7 @@ class Settings:
             escalation_sla_s=_int(env, "HUDDLE_ESCALATION_SLA_S", 120, minimum=1),
             escalation_webhook=_optional(env, "HUDDLE_ESCALATION_WEBHOOK"),
             dm_ttl_s=_int(env, "HUDDLE_DM_TTL_S", 14 * 24 * 3600, minimum=60),
+            franking_secret=_optional(env, "HUDDLE_FRANKING_SECRET"),
             message_retention_days=_int(env, "HUDDLE_MESSAGE_RETENTION_DAYS", 90, minimum=1),
             classifier=env.get("HUDDLE_CLASSIFIER", "onnx"),
             benchmark=_flag(env, "HUDDLE_BENCHMARK"),

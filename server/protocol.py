@@ -38,6 +38,10 @@ class Fields:
             raise ValidationError(f"'{name}' is required")
         return value
 
+    def value(self, name: str, required: bool = True) -> Any:
+        """The raw value, for nested objects and lists that a caller checks itself."""
+        return self._get(name, required)
+
     def text(self, name: str, max_chars: int = MAX_TEXT_CHARS, required: bool = True) -> str:
         value = self._get(name, required)
         if value is None:

@@ -1,0 +1,118 @@
+"""Role-gated tools: moderation for supporters and above, the lead dashboard, reports, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import socketio.exceptions
+
+from client import HuddleClient
+from tests.servers import HuddleProcess
+from tests.web.conftest import check_screen, expect, join, open_room
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+ROOM = "night-shifts"
+NOT_AVAILABLE = "isn't available on this server yet"
+
+
+async def server_has(client: HuddleClient, event: str, payload: dict[str, Any]) -> bool:
+    """Whether the server handles ``event`` at all (an unhandled event is never acked)."""
+    try:
+        await client.request(event, payload, timeout=2)
+    except (TimeoutError, socketio.exceptions.TimeoutError):
+        return False
+    return True
+
+
+async def test_supporter_gets_message_and_room_moderation_tools(
+    open_page: Any, py_client: Any, server: HuddleProcess
+) -> None:
+    author = await py_client()
+    await author.join(ROOM)
+    sent = await author.send(ROOM, "a message that breaks the rules")
+    page = await open_page()
+    await join(page, server.url, role="supporter")
+    await open_room(page)
+    message = page.locator(".message").filter(has_text="a message that breaks the rules")
+    await message.get_by_role("button", name="Moderate").click()
+    for action in ("Redact message", "Time out", f"Remove {author.pseudonym} from room"):
+        await expect(message.get_by_role("button", name=action)).to_be_visible()
+    await expect(
+        message.get_by_role("button", name=f"Ban {author.pseudonym} from room")
+    ).to_be_visible()
+    await expect(page.get_by_label("Slow mode")).to_be_visible()
+    await expect(page.get_by_role("button", name="Lock room")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    await check_screen(page, "moderation-tools")
+
+    await message.get_by_label("Reason").fill("breaks the rules")
+    await message.get_by_role("button", name="Redact message").click()
+    if await server_has(author, "mod:redact", {"message_id": sent["id"], "reason": "probe"}):
+        await expect(message.locator(".text")).to_have_text(
+            "This message was removed by a moderator."
+        )
+    else:
+        status = message.locator(".mod-tools > [role=status]")
+        await expect(status).to_contain_text(NOT_AVAILABLE, timeout=12000)
+
+
+async def test_members_get_no_moderation_tools(
+    open_page: Any, py_client: Any, server: HuddleProcess
+) -> None:
+    author = await py_client()
+    await author.join(ROOM)
+    await author.send(ROOM, "just chatting")
+    page = await open_page()
+    await join(page, server.url)
+    await open_room(page)
+    message = page.locator(".message").filter(has_text="just chatting").last
+    await expect(message.get_by_role("button", name="Report")).to_be_visible()
+    await expect(page.get_by_role("button", name="Moderate")).to_have_count(0)
+    await expect(page.get_by_label("Slow mode")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Lock room")).to_have_count(0)
+
+
+async def test_any_message_can_be_reported(
+    open_page: Any, py_client: Any, server: HuddleProcess
+) -> None:
+    author = await py_client()
+    await author.join(ROOM)
+    await author.send(ROOM, "please report me")
+    page = await open_page()
+    await join(page, server.url)
+    await open_room(page)
+    message = page.locator(".message").filter(has_text="please report me").last
+    await message.get_by_role("button", name="Report").click()
+    await expect(message.get_by_label("Why are you reporting this?")).to_be_focused()
+    await message.get_by_label("Why are you reporting this?").select_option("harassment")
+    await check_screen(page, "report-form")
+    await message.get_by_role("button", name="Send report").click()
+    status = message.locator(".report [role=status]")
+    await expect(status).not_to_be_empty(timeout=12000)
+    text = await status.text_content()
+    assert text is not None and ("Reported" in text or NOT_AVAILABLE in text)
+
+
+async def test_lead_dashboard_reports_and_audit_screens(
+    open_page: Any, server: HuddleProcess
+) -> None:
+    page = await open_page()
+    await join(page, server.url, role="lead")
+    nav = page.get_by_role("navigation", name="Main")
+    screens = (
+        ("Escalations", "escalation queue", "lead-dashboard"),
+        ("Reports", "reports queue", "reports-queue"),
+        ("Audit log", "audit log", "audit-log"),
+    )
+    for link, what, shot in screens:
+        await nav.get_by_role("link", name=link).click()
+        await expect(page.get_by_role("heading", name=link, level=1)).to_be_focused()
+        status = page.locator("main [role=status]").first
+        await expect(status).not_to_have_text("", timeout=12000)
+        await expect(status).not_to_contain_text("Loading", timeout=12000)
+        if NOT_AVAILABLE in (await status.text_content() or ""):
+            await expect(status).to_contain_text(what)
+        await check_screen(page, shot)
