@@ -30,7 +30,7 @@ import numpy as np
 
 from bench import procstat
 from bench.profiling import start_py_spy, summarise
-from bench.targets import BaselineTarget, HuddleTarget, Target
+from bench.targets import BaselineTarget, HuddleTarget, Target, checkout
 from bench.worker import ClientSpec, worker_main
 
 SUSTAINED_SHARE = 0.95
@@ -109,6 +109,7 @@ class Options:
     profile_dir: Path | None
     profile_rate: float | None
     concurrency: int
+    affinity: str
 
 
 def _connect(target: Target, pool: WorkerPool, opts: Options) -> dict[str, Any]:
@@ -116,8 +117,12 @@ def _connect(target: Target, pool: WorkerPool, opts: Options) -> dict[str, Any]:
     ports = target.ports
     specs: list[list[ClientSpec]] = [[] for _ in range(opts.workers)]
     for i in range(opts.clients):
-        # Room r's members alternate between server processes, so fan-out crosses them.
-        port = ports[(i // opts.rooms) % len(ports)]
+        if opts.affinity == "room":
+            # Every member of room r on one process, as a room-sticky balancer would place them.
+            port = ports[(i % opts.rooms) % len(ports)]
+        else:
+            # Room r's members alternate between server processes, so fan-out crosses them.
+            port = ports[(i // opts.rooms) % len(ports)]
         room = provisioned.rooms[i % opts.rooms]
         specs[i % opts.workers].append(ClientSpec(port, room, provisioned.auths[i]))
     if provisioned.lead_auth is not None:
@@ -324,9 +329,12 @@ def make_target(name: str, processes: int) -> Target:
     if name == "huddle":
         return HuddleTarget(label, processes=processes, redis=processes > 1)
     if name.startswith("huddle@"):
-        # huddle@PATH runs another checkout, e.g. main before this branch's server changes.
-        source = Path(name.split("@", 1)[1]).resolve()
-        label = f"huddle@{source.name}" + ("" if processes == 1 else f"-{processes}p")
+        # huddle@PATH runs another checkout; huddle@REV the tree of a git revision (with this
+        # venv), e.g. main before this branch's server changes.
+        where = name.split("@", 1)[1]
+        source = Path(where).resolve() if Path(where).is_dir() else checkout(where)
+        label = f"huddle@{where.rstrip('/').rsplit('/', 1)[-1]}"
+        label += "" if processes == 1 else f"-{processes}p"
         return HuddleTarget(label, processes=processes, redis=processes > 1, source=source)
     raise SystemExit(f"unknown server {name!r}")
 
@@ -353,6 +361,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--crisis-text", default="I can't do this anymore, I want to end my life")
     parser.add_argument("--hold", type=float, default=2.0, help="idle seconds before RSS is read")
     parser.add_argument("--concurrency", type=int, default=100, help="connects in flight")
+    parser.add_argument("--affinity", choices=["spread", "room"], default="spread",
+                        help="several processes: spread each room over them, or not")  # fmt: skip
     parser.add_argument("--profile-dir", type=Path, default=None,
                         help="after the steps, profile each server with py-spy here")  # fmt: skip
     parser.add_argument("--profile-rate", type=float, default=None)
@@ -378,6 +388,7 @@ def options(args: argparse.Namespace) -> Options:
         profile_dir=args.profile_dir,
         profile_rate=args.profile_rate,
         concurrency=args.concurrency,
+        affinity=args.affinity,
     )
 
 

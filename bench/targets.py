@@ -209,7 +209,10 @@ class HuddleTarget(Target):
         if self.redis_server is not None:
             env["REDIS_URL"] = self.redis_server.url
         if self.source is not None:
-            return [str(self.source / ".venv/bin/python"), "-m", "server.cli", "serve"], env
+            own = self.source / ".venv/bin/python"
+            env["PYTHONPATH"] = str(self.source)
+            python = str(own) if own.exists() else sys.executable
+            return [python, "-m", "server.cli", "serve"], env
         return [sys.executable, "-m", "server.cli", "serve"], env
 
     def _api(self, path: str, body: Any, token: str | None = None) -> Any:
@@ -236,3 +239,11 @@ class HuddleTarget(Target):
         super().stop()
         if self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def checkout(rev: str) -> Path:
+    """The tree of ``rev`` (say, main before this branch's server changes) in a temp dir."""
+    out = Path(tempfile.mkdtemp(prefix="bench-rev-"))
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
+    return out
