@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 
 from server.domain.models import Role, Room, RoomMessage, User, utcnow
 from server.errors import Conflict, NotFound
+from server.storage.coalesce import Coalescer
 from server.storage.group_commit import GroupCommit, NoSuchRoom, PendingSend
 from server.storage.mongo import Doc, translate
 
@@ -48,6 +50,7 @@ class MongoRoomStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._rooms = db.rooms
         self._members = db.memberships
+        self._memberships: Coalescer[tuple[str, str], bool] = Coalescer(self._members_among)
 
     @translate("seed rooms")
     async def seed(self, rooms: Sequence[Room]) -> None:
@@ -101,7 +104,20 @@ class MongoRoomStore:
 
     @translate("check a membership")
     async def is_member(self, room_id: str, user_id: str) -> bool:
-        return await self._members.find_one({"room": room_id, "user": user_id}) is not None
+        # Every send checks its membership: concurrent checks share one query per room.
+        return bool(await self._memberships.get((room_id, user_id)))
+
+    async def _members_among(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bool]:
+        by_room: dict[str, list[str]] = {}
+        for room_id, user_id in keys:
+            by_room.setdefault(room_id, []).append(user_id)
+
+        async def one_room(room_id: str, user_ids: list[str]) -> list[tuple[str, str]]:
+            query = {"room": room_id, "user": {"$in": user_ids}}
+            return [(room_id, d["user"]) async for d in self._members.find(query, {"user": 1})]
+
+        found = await asyncio.gather(*(one_room(r, u) for r, u in by_room.items()))
+        return {key: True for keys_found in found for key in keys_found}
 
     @translate("list a user's rooms")
     async def rooms_of(self, user_id: str) -> list[str]:
