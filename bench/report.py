@@ -63,8 +63,9 @@ def steps_table(result: dict[str, Any]) -> str:
     rows = [
         f"{result['name']}:",
         "| offered msg/s | offered dlv/s | delivered/s | share | p50 ms | p95 ms | p99 ms |"
-        " ack p99 ms | esc p99 ms | server cores | gen cores | load avg | sustained |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " ack p99 ms | esc p99 ms | server cores | gen cores | all delivered | load avg |"
+        " sustained |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in result.get("steps", []):
         lat = s["latency_ms"]
@@ -73,9 +74,18 @@ def steps_table(result: dict[str, Any]) -> str:
             f" {s['delivered_s']:.0f} | {100 * s['delivered_share']:.1f}% | {lat['p50']:.1f} |"
             f" {lat['p95']:.1f} | {lat['p99']:.1f} | {_fmt(s['ack_ms']['p99'], '.1f')} |"
             f" {_fmt(s['escalation_ms']['p99'], '.0f')} | {s['server_cores']:.2f} |"
-            f" {s['generator_cores']:.2f} | {s['loadavg']} | {'yes' if s['sustained'] else 'no'} |"
+            f" {s['generator_cores']:.2f} | {_all_delivered(s)} | {s['loadavg']} |"
+            f" {'yes' if s['sustained'] else 'no'} |"
         )
     return "\n".join(rows)
+
+
+def _all_delivered(step: dict[str, Any]) -> str:
+    """Deliveries seen over the whole step (drained) against sends x room size."""
+    expected = step.get("expected_total") or 0
+    if not expected:
+        return "-"
+    return f"{step['deliveries_total']}/{expected:.0f}"
 
 
 def plot(results: list[dict[str, Any]], out: Path, max_p99_ms: float = 100.0) -> None:
