@@ -261,6 +261,7 @@ def run_target(target: Target, opts: Options) -> dict[str, Any]:
         extra = [target.redis_server.proc.pid] if target.redis_server else []
         result["steps"] = run_steps(target, pool, opts, extra)
         result["sustained"] = best_sustained(result["steps"])
+        result["capacity"] = capacity(result["steps"])
         if opts.profile_dir is not None:
             result["profile"] = profile(target, pool, opts, result["sustained"], extra)
         result["peak_rss_kb"] = [procstat.peak_rss_kb(p) for p in target.pids]
@@ -282,14 +283,23 @@ def run_steps(
         step = _step(target, pool, opts, rate, extra)
         steps.append(step)
         print_step(target.name, step)
-        failures = 0 if step["sustained"] else failures + 1
-        if failures >= opts.stop_after or step["latency_ms"]["p99"] > 2000:
+        # Past p99 the steps go on, for the plot and the capacity figure, until the server
+        # stops keeping up with the offered load.
+        saturated = step["delivered_share"] < SUSTAINED_SHARE
+        failures = failures + 1 if saturated else 0
+        if failures >= opts.stop_after or step["latency_ms"]["p99"] > 5000:
             break
     return steps
 
 
 def best_sustained(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
     ok = [s for s in steps if s["sustained"]]
+    return max(ok, key=lambda s: s["delivered_s"]) if ok else None
+
+
+def capacity(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The highest step that still delivered what was offered, whatever its latency."""
+    ok = [s for s in steps if s["delivered_share"] >= SUSTAINED_SHARE]
     return max(ok, key=lambda s: s["delivered_s"]) if ok else None
 
 
@@ -355,7 +365,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--settle-max", type=float, default=10.0)
     parser.add_argument("--max-p99-ms", type=float, default=100.0)
     parser.add_argument("--stop-after", type=int, default=2,
-                        help="stop a server after this many failed steps in a row")  # fmt: skip
+                        help="stop a server after this many saturated steps in a row")  # fmt: skip
     parser.add_argument("--crisis-rate", type=float, default=0.0,
                         help="fraction of messages that are crisis messages")  # fmt: skip
     parser.add_argument("--crisis-text", default="I can't do this anymore, I want to end my life")

@@ -19,10 +19,23 @@ def _ratio(value: float | None, base: float | None) -> str:
     return f"{value / base:.2f}x"
 
 
+def _cpu_per_delivery(result: dict[str, Any]) -> float | None:
+    """Median server CPU µs per delivery over the steps that kept up: robust to neighbours."""
+    values = sorted(
+        s["server_cpu_us_per_delivery"]
+        for s in result.get("steps", [])
+        if s["delivered_share"] >= 0.95 and s["server_cpu_us_per_delivery"]
+    )
+    return values[len(values) // 2] if values else None
+
+
 def _headline(result: dict[str, Any]) -> dict[str, float | None]:
     best = result.get("sustained")
+    cap = result.get("capacity")
     conn = result.get("connect", {})
     return {
+        "capacity": cap["delivered_s"] if cap else 0.0,
+        "cpu_med": _cpu_per_delivery(result),
         "sustained": best["delivered_s"] if best else 0.0,
         "msgs": best["offered_msgs_s"] if best else 0.0,
         "p99": best["latency_ms"]["p99"] if best else None,
@@ -43,17 +56,20 @@ def summary_table(results: list[dict[str, Any]], baseline: str | None = None) ->
     base = _headline(base_result)
     rows = [
         "| server | procs | sustained deliveries/s (p99 ≤ 100 ms) | ratio to "
-        f"{base_result['name']} | msgs/s | p99 ms | server cores | CPU µs/delivery | held |"
-        " RSS KB/idle conn | connect p99 ms | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"{base_result['name']} | msgs/s | p99 ms | capacity deliveries/s (any p99) | ratio |"
+        " median CPU µs/delivery | CPU ratio (baseline / this) | held | RSS KB/idle conn |"
+        " connect p99 ms | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         h = _headline(result)
         rows.append(
             f"| {result['name']} | {result['processes']} | {_fmt(h['sustained'])} |"
             f" {_ratio(h['sustained'], base['sustained'])} | {_fmt(h['msgs'])} |"
-            f" {_fmt(h['p99'], '.1f')} | {_fmt(h['cores'], '.2f')} | {_fmt(h['cpu_us'], '.1f')} |"
-            f" {h['held']} | {_fmt(h['rss_conn'], '.1f')} | {_fmt(h['connect_p99'], '.1f')} |"
+            f" {_fmt(h['p99'], '.1f')} | {_fmt(h['capacity'])} |"
+            f" {_ratio(h['capacity'], base['capacity'])} | {_fmt(h['cpu_med'], '.1f')} |"
+            f" {_ratio(base['cpu_med'], h['cpu_med'])} | {h['held']} | {_fmt(h['rss_conn'], '.1f')} |"
+            f" {_fmt(h['connect_p99'], '.1f')} |"
             f" {_fmt(h['peak_rss_mb'], '.0f')} |"
         )
     return "\n".join(rows)
