@@ -68,8 +68,8 @@ def summary_table(results: list[dict[str, Any]], baseline: str | None = None) ->
             f" {_ratio(h['sustained'], base['sustained'])} | {_fmt(h['msgs'])} |"
             f" {_fmt(h['p99'], '.1f')} | {_fmt(h['capacity'])} |"
             f" {_ratio(h['capacity'], base['capacity'])} | {_fmt(h['cpu_med'], '.1f')} |"
-            f" {_ratio(base['cpu_med'], h['cpu_med'])} | {h['held']} | {_fmt(h['rss_conn'], '.1f')} |"
-            f" {_fmt(h['connect_p99'], '.1f')} |"
+            f" {_ratio(base['cpu_med'], h['cpu_med'])} | {h['held']} |"
+            f" {_fmt(h['rss_conn'], '.1f')} | {_fmt(h['connect_p99'], '.1f')} |"
             f" {_fmt(h['peak_rss_mb'], '.0f')} |"
         )
     return "\n".join(rows)
