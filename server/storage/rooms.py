@@ -113,6 +113,10 @@ class MongoRoomStore:
             by_room.setdefault(room_id, []).append(user_id)
 
         async def one_room(room_id: str, user_ids: list[str]) -> list[tuple[str, str]]:
+            # On the embedded store an $in of one costs 2x a find_one: batch only batches.
+            if len(user_ids) == 1:
+                found = await self._members.find_one({"room": room_id, "user": user_ids[0]})
+                return [(room_id, user_ids[0])] if found else []
             query = {"room": room_id, "user": {"$in": user_ids}}
             return [(room_id, d["user"]) async for d in self._members.find(query, {"user": 1})]
 
