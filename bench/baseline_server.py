@@ -10,6 +10,7 @@ drives both servers identically and Huddle's figures can be read as ratios to th
 from __future__ import annotations
 
 import argparse
+import gc
 import secrets
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -72,7 +73,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument(
+        "--gc-thresholds",
+        default=None,
+        help="e.g. 50000,20,10: Huddle's setting, to show what it alone is worth",
+    )
     args = parser.parse_args()
+    if args.gc_thresholds:
+        gc.set_threshold(*(int(t) for t in args.gc_thresholds.split(",")))
+        gc.freeze()
     web.run_app(
         build_app(args.redis_url),
         host=args.host,

@@ -32,6 +32,7 @@ from bench import procstat
 from bench.profiling import start_py_spy, summarise
 from bench.targets import BaselineTarget, HuddleTarget, Target, checkout
 from bench.worker import ClientSpec, worker_main
+from server.app import GC_THRESHOLDS
 
 SUSTAINED_SHARE = 0.95
 
@@ -336,6 +337,11 @@ def make_target(name: str, processes: int) -> Target:
     label = name if processes == 1 else f"{name}-{processes}p"
     if name == "baseline":
         return BaselineTarget(label, processes=processes, redis=processes > 1)
+    if name == "baseline-gc":
+        # The bare baseline with Huddle's GC thresholds: what that setting alone is worth.
+        gc_thresholds = ",".join(str(t) for t in GC_THRESHOLDS)
+        return BaselineTarget(label, processes=processes, redis=processes > 1,
+                              gc_thresholds=gc_thresholds)  # fmt: skip
     if name == "huddle":
         return HuddleTarget(label, processes=processes, redis=processes > 1)
     if name.startswith("huddle@"):

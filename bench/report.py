@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
+
+
+def is_bare_baseline(name: str) -> bool:
+    return re.fullmatch(r"baseline(-\d+p)?", name) is not None
 
 
 def _fmt(value: float | None, spec: str = ".0f") -> str:
@@ -52,7 +57,7 @@ def summary_table(results: list[dict[str, Any]], baseline: str | None = None) ->
     """Markdown table: one row per server, with its sustained rate as a ratio to the baseline."""
     base_result = next((r for r in results if r["name"] == baseline), None)
     if base_result is None:
-        base_result = next((r for r in results if r["name"].startswith("baseline")), results[0])
+        base_result = next((r for r in results if is_bare_baseline(r["name"])), results[0])
     base = _headline(base_result)
     rows = [
         "| server | procs | sustained deliveries/s (p99 ≤ 100 ms) | ratio to "
@@ -135,7 +140,7 @@ def plot(results: list[dict[str, Any]], out: Path, max_p99_ms: float = 100.0) ->
 
 def points_table(results: list[dict[str, Any]]) -> str:
     """Each server at each offered load, with ratios to the baseline run with as many processes."""
-    bases = {r["processes"]: r for r in results if r["name"].startswith("baseline")}
+    bases = {r["processes"]: r for r in results if is_bare_baseline(r["name"])}
     rows = [
         "| server | procs | offered msg/s | delivered/s | ratio | p99 ms | p99 ratio |"
         " server cores | CPU µs/delivery | CPU ratio | load avg |",

@@ -157,12 +157,16 @@ class Target:
 
 @dataclass
 class BaselineTarget(Target):
+    gc_thresholds: str | None = None
+
     def command(self, port: int, index: int) -> tuple[list[str], dict[str, str]]:
         probe = os.environ.get("BENCH_BASELINE_WRAPPER")
         cmd = [sys.executable, probe] if probe else [sys.executable, "-m", "bench.baseline_server"]
         cmd += ["--port", str(port)]
         if self.redis_server is not None:
             cmd += ["--redis-url", self.redis_server.url]
+        if self.gc_thresholds:
+            cmd += ["--gc-thresholds", self.gc_thresholds]
         return cmd, {**os.environ, **self.env}
 
     def provision(self, clients: int, rooms: int) -> Provisioned:
