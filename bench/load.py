@@ -314,6 +314,8 @@ def profile(
     assert opts.profile_dir is not None
     rate = opts.profile_rate or (0.8 * sustained["offered_msgs_s"] if sustained else opts.rates[0])
     opts.profile_dir.mkdir(parents=True, exist_ok=True)
+    # An overloaded last step may leave a backlog: a step that sends nothing drains it.
+    _step(target, pool, opts, 0.0, extra)
     # The server process and its children (Huddle's embedded store is one).
     pids = procstat.tree(target.pids[0])
     raws = [opts.profile_dir / f"{target.name}-{i}-pyspy.txt" for i in range(len(pids))]

@@ -161,3 +161,23 @@ def points_table(results: list[dict[str, Any]]) -> str:
                 f" | {s['loadavg']} |"
             )
     return "\n".join(rows)
+
+
+def main() -> None:
+    """Print the tables of saved runs: ``python -m bench.report RUN.json [...]``."""
+    import json
+    import sys
+
+    for path in sys.argv[1:]:
+        report = json.loads(Path(path).read_text())
+        results = report["results"]
+        print(f"## {path}: load average {report['machine']['loadavg_start']} ->"
+              f" {report['machine'].get('loadavg_end')}\n")  # fmt: skip
+        print(summary_table(results), end="\n\n")
+        print(points_table(results), end="\n\n")
+        for result in results:
+            print(steps_table(result), end="\n\n")
+
+
+if __name__ == "__main__":
+    main()
