@@ -20,9 +20,9 @@ ARGS = [
     "--clients", "1000",
     "--rooms", "10",
     "--rates", "20,60",
-    "--step-seconds", "5",
+    "--step-seconds", "4",
     "--warmup", "1",
-    "--settle-max", "4",
+    "--settle-max", "3",
     "--stop-after", "3",
     "--hold", "1",
 ]  # fmt: skip
