@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +21,7 @@ from typing import Any
 from client.e2ee import envelope as env
 from client.e2ee import state as e2ee_state
 from client.e2ee.encoding import b64d, b64e
-from client.e2ee.errors import BadEnvelope, DecryptError, NoSession
+from client.e2ee.errors import BadEnvelope, E2EEError, NoSession
 from client.e2ee.sessions import Incoming, SecureSessions
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 STATE_FILE = "e2ee.json"
 OPK_BATCH = 50
 OPK_LOW = 20
+SEEN_IDS = 4096
+"""Envelope ids remembered to ignore a redelivery (the ratchet refuses older replays)."""
 
 Call = Callable[[str, Any], Awaitable[dict[str, Any]]]
 
@@ -69,7 +73,7 @@ class SecureMessaging:
         self._call = call
         self._sessions: SecureSessions | None = None
         self._lock = asyncio.Lock()
-        self._seen: set[str] = set()
+        self._seen: OrderedDict[str, None] = OrderedDict()
         self.notices: list[DirectMessage] = []
         """Notices raised while sending (a peer's identity changed), for dm_receive."""
 
@@ -79,12 +83,16 @@ class SecureMessaging:
             self._sessions = e2ee_state.load_or_create(self._path)
         return self._sessions
 
-    def _save(self) -> None:
-        e2ee_state.save(self._path, self.sessions)
+    async def _save(self) -> None:
+        # Snapshot on the loop (consistent state), write and fsync in a thread.
+        data = e2ee_state.dump(self.sessions)
+        await asyncio.to_thread(e2ee_state.write_private, self._path, data)
 
     async def publish_keys(self) -> int:
         """Upload identity and signed prekey, topping up one-time prekeys when they run low."""
         async with self._lock:
+            if self.sessions.rotate_spk_if_due(time.time()):
+                await self._save()
             payload = self.sessions.upload_payload(0)
             count = int((await self._call("keys:upload", payload))["opk_count"])
             if count < OPK_LOW:
@@ -93,7 +101,7 @@ class SecureMessaging:
 
     async def _refill(self) -> int:
         payload = self.sessions.upload_payload(OPK_BATCH)
-        self._save()  # the private halves exist on disk before the public ones leave
+        await self._save()  # the private halves exist on disk before the public ones leave
         return int((await self._call("keys:upload", payload))["opk_count"])
 
     async def refill(self) -> int:
@@ -108,7 +116,7 @@ class SecureMessaging:
                 for n in self.sessions.start(peer, bundle):
                     self.notices.append(_notice(peer, now, "", n.kind, n.text))
             out = self.sessions.encrypt(peer, text)
-            self._save()
+            await self._save()
             payload = {"to": peer, "envelope": out.envelope.to_json(), "client_id": _client_id()}
         return await self._call("dm:send", payload)
 
@@ -121,13 +129,15 @@ class SecureMessaging:
         sent_at = _parse_ts(wire.get("ts"))
         async with self._lock:
             out = self._decrypt(sender, sent_at, envelope_id, wire)
-            self._save()
+            await self._save()
         if isinstance(out, env.Envelope):  # we cannot read it: ask the sender to start over
             await self._send_reset(sender, out)
             out = [_notice(sender, sent_at, envelope_id, "undecryptable",
                            f"A message from {sender} could not be decrypted; "
                            "a new secure session has been requested.")]  # fmt: skip
-        self._seen.add(envelope_id)
+        self._seen[envelope_id] = None
+        while len(self._seen) > SEEN_IDS:
+            self._seen.popitem(last=False)
         await self._call("dm:ack", {"ids": [envelope_id]})
         return out
 
@@ -144,7 +154,7 @@ class SecureMessaging:
             incoming = self.sessions.decrypt(sender, parsed)
         except NoSession:
             return parsed
-        except (BadEnvelope, DecryptError) as exc:
+        except E2EEError as exc:
             # Tampered, forged or replayed: never shown. Logged without content.
             logger.warning("dropped an envelope from the relay: %s", type(exc).__name__)
             return []

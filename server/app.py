@@ -34,6 +34,7 @@ from server.storage.dm import (
     MongoPrekeyStore,
     MongoReportStore,
     create_dm_indexes,
+    shared_secret,
 )
 from server.storage.embedded import embedded_mongo
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
@@ -99,24 +100,20 @@ def admin_token(settings: Settings) -> str:
     return token
 
 
-def franking_secret(settings: Settings) -> bytes:
-    """The key of the franking MAC: configured (shared by every process) or kept in the data dir."""
-    if settings.franking_secret:
-        try:
-            secret = base64.urlsafe_b64decode(settings.franking_secret + "==")
-        except ValueError as exc:
-            raise ConfigError("HUDDLE_FRANKING_SECRET must be base64url") from exc
-        if len(secret) < 32:
-            raise ConfigError("HUDDLE_FRANKING_SECRET must be at least 32 bytes of base64url")
-        return secret
-    path = settings.data_dir / "franking-secret"
-    if path.exists():
-        return base64.urlsafe_b64decode(path.read_text().strip() + "==")
-    secret = secrets.token_bytes(32)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(base64.urlsafe_b64encode(secret).decode().rstrip("=") + "\n")
+async def franking_secret(settings: Settings, db: AsyncDatabase[Doc]) -> bytes:
+    """The franking MAC key: HUDDLE_FRANKING_SECRET, or one created once in the database.
+
+    Every process behind the load balancer must use the same key, or a report of a
+    message relayed by one process would fail on another; the database is what they share.
+    """
+    if not settings.franking_secret:
+        return await shared_secret(db, "franking")
+    try:
+        secret = base64.urlsafe_b64decode(settings.franking_secret + "==")
+    except ValueError as exc:
+        raise ConfigError("HUDDLE_FRANKING_SECRET must be base64url") from exc
+    if len(secret) < 32:
+        raise ConfigError("HUDDLE_FRANKING_SECRET must be at least 32 bytes of base64url")
     return secret
 
 
@@ -192,7 +189,7 @@ async def build_services(
         MongoReportStore(db),
         broadcaster,
         limiter,
-        DmSettings(franking_secret=franking_secret(settings), ttl_s=settings.dm_ttl_s),
+        DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
     )
     register_dm_events(transport, dms)
     return Services(

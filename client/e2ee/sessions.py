@@ -6,6 +6,7 @@ text into envelopes and back, and reports what a user must be told as ``Notice``
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,9 @@ from client.e2ee.keys import (
 from client.e2ee.safety import safety_number
 
 MAX_SESSIONS_PER_PEER = 4
+SPK_MAX_AGE_S = 7 * 24 * 3600
+SPK_KEEP = 2
+"""Signed prekeys kept (current and previous), so first messages in flight still open."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +87,14 @@ class SecureSessions:
     next_opk_id: int = 1
     peers: dict[str, PeerSessions] = field(default_factory=dict)
     pins: dict[str, PublicIdentity] = field(default_factory=dict)
+    spk_created_at: float = 0.0
     source: KeySource = field(default_factory=SystemKeySource, repr=False)
 
     @classmethod
     def create(cls, source: KeySource | None = None) -> SecureSessions:
         src = source or SystemKeySource()
-        return cls(IdentityKeys.generate(src), 1, {1: src.x25519()}, source=src)
+        identity = IdentityKeys.generate(src)
+        return cls(identity, 1, {1: src.x25519()}, spk_created_at=time.time(), source=src)
 
     # -- keys ---------------------------------------------------------------
 
@@ -102,6 +108,17 @@ class SecureSessions:
             self.opks[key_id] = self.source.x25519()
             fresh.append({"id": key_id, "pub": b64e(p.x25519_public(self.opks[key_id]))})
         return fresh
+
+    def rotate_spk_if_due(self, now: float) -> bool:
+        """Replace the signed prekey weekly, keeping the previous one for messages in flight."""
+        if now - self.spk_created_at < SPK_MAX_AGE_S:
+            return False
+        self.spk_id += 1
+        self.spks[self.spk_id] = self.source.x25519()
+        self.spk_created_at = now
+        for old in sorted(self.spks)[:-SPK_KEEP]:
+            del self.spks[old]
+        return True
 
     def upload_payload(self, opk_count: int) -> dict[str, Any]:
         """The ``keys:upload`` payload: identity, signed prekey and ``opk_count`` new OPKs."""

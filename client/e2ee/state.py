@@ -122,6 +122,7 @@ def dump(sessions: SecureSessions) -> dict[str, Any]:
         "spks": {str(k): _x(v) for k, v in sessions.spks.items()},
         "opks": {str(k): _x(v) for k, v in sessions.opks.items()},
         "next_opk_id": sessions.next_opk_id,
+        "spk_created_at": sessions.spk_created_at,
         "peers": {
             peer: {
                 "active": _opt(ps.active),
@@ -144,6 +145,7 @@ def load(data: dict[str, Any], source: KeySource | None = None) -> SecureSession
         spks={int(k): _lx(v) for k, v in data["spks"].items()},
         opks={int(k): _lx(v) for k, v in data["opks"].items()},
         next_opk_id=data["next_opk_id"],
+        spk_created_at=float(data.get("spk_created_at", 0.0)),
         pins={peer: PublicIdentity.from_json(v) for peer, v in data["pins"].items()},
     )
     if source is not None:

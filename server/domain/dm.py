@@ -99,6 +99,8 @@ class DirectMessageService:
         return await self._contacts.accepted(sender.id, recipient.id)
 
     async def _require_may_dm(self, sender: User, recipient: User) -> None:
+        if sender.id == recipient.id:
+            raise Forbidden("you cannot message yourself")
         if not await self.may_dm(sender, recipient):
             raise Forbidden("members may message another member once they accept a dm:request")
 

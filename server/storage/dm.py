@@ -19,10 +19,14 @@ from server.storage.mongo import Doc, translate
 ENVELOPE_COLLECTION = "dm_envelopes"
 REPORTS_COLLECTION = "reports"
 URGENT_COLLECTION = "urgent_reports"
+TAKE_OPK_ROUNDS = 20
+TAKE_OPK_CANDIDATES = 8
 
 
 async def create_dm_indexes(db: AsyncDatabase[Doc]) -> None:
     await db.opks.create_index([("user", ASCENDING), ("id", ASCENDING)])
+    # A claim outlives its key's deletion long enough that no racing reader can reuse it.
+    await db.opk_claims.create_index("claimed_at", expireAfterSeconds=30 * 86400)
     envelopes = db[ENVELOPE_COLLECTION]
     await envelopes.create_index([("recipient_id", ASCENDING), ("seq", ASCENDING)], unique=True)
     await envelopes.create_index([("sender_id", ASCENDING), ("client_id", ASCENDING)], unique=True)
@@ -32,10 +36,25 @@ async def create_dm_indexes(db: AsyncDatabase[Doc]) -> None:
     await db[REPORTS_COLLECTION].create_index([("state", ASCENDING), ("filed_at", ASCENDING)])
 
 
+@translate("read a server secret")
+async def shared_secret(db: AsyncDatabase[Doc], name: str) -> bytes:
+    """A random 32-byte secret created once and shared by every process on this database."""
+    doc = await db.server_secrets.find_one({"_id": name})
+    if doc is None:
+        try:
+            await db.server_secrets.insert_one({"_id": name, "value": secrets.token_bytes(32)})
+        except DuplicateKeyError:
+            pass  # another process created it first: use theirs
+        doc = await db.server_secrets.find_one({"_id": name})
+    assert doc is not None
+    return bytes(doc["value"])
+
+
 class MongoPrekeyStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._keys = db.prekeys
         self._opks = db.opks
+        self._claims = db.opk_claims
 
     @translate("publish keys")
     async def publish(self, user_id: str, keys: PublicKeys) -> bool:
@@ -82,8 +101,34 @@ class MongoPrekeyStore:
 
     @translate("take a one-time prekey")
     async def take_opk(self, user_id: str) -> OneTimePrekey | None:
-        doc = await self._opks.find_one_and_delete({"user": user_id}, sort=[("id", ASCENDING)])
-        return None if doc is None else OneTimePrekey(int(doc["id"]), doc["pub"])
+        """Hand out one key exactly once, whatever the store's find-and-delete guarantees.
+
+        The embedded store's find_one_and_delete is not atomic under concurrent requests
+        (two callers have received the same key), so each key is claimed by inserting a
+        document whose ``_id`` names it: the unique index lets exactly one caller win.
+        """
+        for _ in range(TAKE_OPK_ROUNDS):
+            candidates = (
+                await self._opks.find({"user": user_id})
+                .sort("id", ASCENDING)
+                .limit(TAKE_OPK_CANDIDATES)
+                .to_list()
+            )
+            if not candidates:
+                return None
+            for doc in candidates:
+                if await self._claim(doc):
+                    await self._opks.delete_one({"_id": doc["_id"]})
+                    return OneTimePrekey(int(doc["id"]), doc["pub"])
+        return None
+
+    async def _claim(self, doc: Doc) -> bool:
+        claim = {"_id": f"{doc['_id']}:{doc['pub']}", "claimed_at": utcnow()}
+        try:
+            await self._claims.insert_one(claim)
+        except DuplicateKeyError:
+            return False
+        return True
 
     @translate("count one-time prekeys")
     async def count_opks(self, user_id: str) -> int:

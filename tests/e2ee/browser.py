@@ -49,9 +49,6 @@ async def chromium() -> AsyncIterator[Browser]:
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
-                # Pages that tests serve through page routing have no IP address, so
-                # Chromium counts them as public and blocks their sockets to 127.0.0.1.
-                "--disable-features=LocalNetworkAccessChecks",
             ],
         )
         try:

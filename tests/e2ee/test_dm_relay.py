@@ -95,7 +95,11 @@ async def test_each_one_time_prekey_is_handed_out_once(
     await owner.sio.connect(owner.base_url, auth={"token": owner.token}, transports=["websocket"])
     ack = await owner.call("keys:upload", owner_state.upload_payload(3))
     assert ack["opk_count"] == 3
-    askers = [await make_client(role="supporter") for _ in range(5)]
+    askers = [await make_client(role="supporter", connect=False) for _ in range(5)]
+    for asker in askers:  # bare connections: no keys of their own to upload
+        await asker.sio.connect(
+            asker.base_url, auth={"token": asker.token}, transports=["websocket"]
+        )
     bundles = await asyncio.gather(
         *(a.call("keys:bundle", {"user": owner.pseudonym}) for a in askers)
     )
@@ -144,3 +148,16 @@ async def test_dm_events_need_a_signed_in_connection(server: HuddleProcess) -> N
         await anon.connect()
     await anon.close()
     assert create_invites(server.url)
+
+
+async def test_concurrent_senders_get_distinct_consecutive_seqs(make_client: ClientFactory) -> None:
+    member = await make_client()
+    assert member.pseudonym
+    senders = [await make_client(role="supporter") for _ in range(4)]
+    acks = await asyncio.gather(
+        *(s.dm_send(member.pseudonym, f"from {i}") for i, s in enumerate(senders))
+    )
+    seqs = sorted(a["seq"] for a in acks)
+    assert seqs == list(range(seqs[0], seqs[0] + 4))
+    got = {(await member.dm_receive(timeout=5)).text for _ in senders}
+    assert got == {f"from {i}" for i in range(4)}

@@ -54,11 +54,17 @@ async def test_envelopes_queue_in_seq_order_and_expire(db: AsyncDatabase[Doc]) -
 async def test_each_one_time_prekey_is_taken_once(db: AsyncDatabase[Doc]) -> None:
     keys = MongoPrekeyStore(db)
     assert await keys.publish("u-bob", PublicKeys(KEY, KEY, 1, KEY, "A" * 86)) is False
-    await keys.add_opks("u-bob", [OneTimePrekey(i, KEY) for i in range(1, 6)])
-    taken = await asyncio.gather(*(keys.take_opk("u-bob") for _ in range(9)))
-    ids = sorted(t.id for t in taken if t is not None)
-    assert ids == [1, 2, 3, 4, 5] and taken.count(None) == 4
-    assert await keys.count_opks("u-bob") == 0
+    for round_ in range(4):
+        owner = f"u-{round_}"
+        await keys.add_opks(owner, [OneTimePrekey(i, KEY) for i in range(1, 9)])
+        taken = await asyncio.gather(*(keys.take_opk(owner) for _ in range(14)))
+        ids = sorted(t.id for t in taken if t is not None)
+        assert ids == list(range(1, 9)) and taken.count(None) == 6
+        assert await keys.count_opks(owner) == 0
+    # A reinstalled client restarts its key ids: the new keys are handed out again.
+    await keys.add_opks("u-0", [OneTimePrekey(1, "B" * 43)])
+    again = await keys.take_opk("u-0")
+    assert again is not None and again.pub == "B" * 43
     assert await keys.publish("u-bob", PublicKeys(KEY, KEY, 2, KEY, "A" * 86)) is False
     assert await keys.publish("u-bob", PublicKeys("B" * 43, KEY, 2, KEY, "A" * 86)) is True
 

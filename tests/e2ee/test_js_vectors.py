@@ -7,7 +7,7 @@ import pytest
 from tests.e2ee.browser import chromium, static_site
 from tests.e2ee.vectors import load
 
-NAMES = ("kdf", "x3dh", "conversation", "franking", "safety")
+NAMES = ("kdf", "x3dh", "conversation", "franking", "safety", "envelope")
 
 
 async def test_javascript_passes_every_vector() -> None:

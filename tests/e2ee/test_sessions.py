@@ -164,3 +164,19 @@ def test_simultaneous_starts_still_deliver_both_ways() -> None:
     assert alice.decrypt("bob", to_alice.envelope).text == "B"
     assert alice.decrypt("bob", bob.encrypt("alice", "B2").envelope).text == "B2"
     assert bob.decrypt("alice", alice.encrypt("bob", "A2").envelope).text == "A2"
+
+
+def test_signed_prekeys_rotate_and_the_previous_one_still_opens() -> None:
+    alice, bob = SecureSessions.create(), SecureSessions.create()
+    alice.start("bob", bundle_of(bob))  # made against Bob's first signed prekey
+    assert not bob.rotate_spk_if_due(bob.spk_created_at + 60)
+    assert bob.rotate_spk_if_due(bob.spk_created_at + 8 * 86400)
+    assert sorted(bob.spks) == [1, 2]
+    assert bob.decrypt("alice", alice.encrypt("bob", "in flight").envelope).text == "in flight"
+    late = SecureSessions.create()
+    late.start("bob", bundle_of(bob, with_opk=False))
+    for _ in range(2):
+        bob.rotate_spk_if_due(bob.spk_created_at + 8 * 86400)
+    assert sorted(bob.spks) == [3, 4]
+    with pytest.raises(NoSession):  # its signed prekey (id 2) is gone: forward secrecy
+        bob.decrypt("late", late.encrypt("bob", "too late").envelope)

@@ -10,7 +10,7 @@ from client.e2ee import envelope as env
 from client.e2ee import franking, ratchet, safety, x3dh
 from client.e2ee import primitives as p
 from client.e2ee.encoding import b64d, b64e
-from client.e2ee.errors import BadSignature, DecryptError
+from client.e2ee.errors import BadEnvelope, BadSignature, DecryptError
 from client.e2ee.keys import IdentityKeys, PrekeyBundle, PublicIdentity, SystemKeySource
 from server.domain import franking as server_franking
 from tests.e2ee.vectors import load, party, x25519
@@ -106,3 +106,12 @@ def _ed(text: str) -> Any:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     return Ed25519PrivateKey.from_private_bytes(b64d(text))
+
+
+def test_envelope_parsing() -> None:
+    v = load("envelope")
+    for good in v["valid"]:
+        assert env.parse(good).to_json() == good
+    for case in v["invalid"]:
+        with pytest.raises(BadEnvelope):
+            env.parse(case["envelope"])

@@ -352,8 +352,43 @@ def safety_vectors() -> dict[str, Any]:
     return {"iterations": safety.ITERATIONS, "cases": cases}
 
 
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _set_padding_bit(text: str) -> str:
+    """Flip the last character's lowest bit: for 32 bytes it is padding, so decoders
+    that ignore it would accept a second spelling of the same key."""
+    return text[:-1] + B64URL[B64URL.index(text[-1]) ^ 1]
+
+
+def envelope_vectors() -> dict[str, Any]:
+    """Envelopes every parser must accept as they are, and malformed ones it must refuse."""
+    good = conversation_vectors()["steps"][0]["envelope"]
+    reset = {"v": 1, "type": "reset", "sid": good["sid"]}
+    bad = {
+        "padded base64": good | {"sid": good["sid"] + "="},
+        "standard base64 alphabet": good
+        | {"commitment": good["commitment"].replace("-", "+").replace("_", "/") + "+/"},
+        "non-canonical trailing bits": good | {"sid": _set_padding_bit(good["sid"])},
+        "short sid": good | {"sid": good["sid"][:-4]},
+        "long header": good | {"header": good["header"] + "AAAA"},
+        "short commitment": good | {"commitment": good["commitment"][:20]},
+        "ciphertext shorter than key and tag": good | {"ct": good["ct"][:40]},
+        "unknown version": good | {"v": 2},
+        "unknown type": good | {"type": "text"},
+        "missing ct": {k: v for k, v in good.items() if k != "ct"},
+        "negative prekey id": good | {"x3dh": good["x3dh"] | {"spk_id": -1}},
+        "fractional prekey id": good | {"x3dh": good["x3dh"] | {"opk_id": 1.5}},
+        "identity key too short": good
+        | {"x3dh": good["x3dh"] | {"ik": {"dh": good["sid"][:10], "sig": good["sid"]}}},
+        "not an object": [good],
+    }
+    return {"valid": [good, reset], "invalid": [{"why": k, "envelope": v} for k, v in bad.items()]}
+
+
 def build_all() -> dict[str, dict[str, Any]]:
     return {
+        "envelope": envelope_vectors(),
         "kdf": kdf_vectors(),
         "x3dh": x3dh_vectors(),
         "conversation": conversation_vectors(),

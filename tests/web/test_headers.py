@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -43,3 +44,19 @@ def test_invites_are_single_use_for_the_page_too(server: HuddleProcess) -> None:
         except urllib.error.HTTPError as error:
             status = error.code
         assert status == expected
+
+
+def test_the_client_has_no_html_sinks_and_no_inline_code() -> None:
+    """User text can only become text: no HTML-parsing or code-evaluating API appears."""
+    from tests.servers import REPO
+
+    sinks = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(")
+    sinks += ("new Function", 'setAttribute("on', "srcdoc")
+    for path in sorted((REPO / "web" / "js" / "app").glob("*.js")):
+        code = "\n".join(
+            line for line in path.read_text().splitlines() if not line.lstrip().startswith("//")
+        )
+        found = [sink for sink in sinks if sink in code]
+        assert found == [], f"{path.name}: {found}"
+    index = (REPO / "web" / "index.html").read_text()
+    assert re.search(r"\son[a-z]+\s*=", index) is None  # no inline handlers (onclick=...)

@@ -19,6 +19,9 @@ async def test_join_with_an_invite_and_stay_signed_in_after_reload(
     open_page: Any, server: HuddleProcess
 ) -> None:
     page = await open_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.on("websocket", lambda socket: urls.append(socket.url))
     await page.goto(server.url + "/")
     await expect(page.get_by_label("Invite code")).to_be_focused()
     await check_screen(page, "join-desktop")
@@ -30,7 +33,9 @@ async def test_join_with_an_invite_and_stay_signed_in_after_reload(
     await expect(page.get_by_role("heading", name="Rooms", level=1)).to_be_visible()
     await expect(page.get_by_label("Invite code")).to_have_count(0)
     session = json.loads(await page.evaluate("localStorage.getItem('huddle.session')"))
-    assert session["token"] not in page.url
+    # The token travels in the socket.io auth payload only, never in any URL.
+    assert any("/socket.io/" in url for url in urls)
+    assert not [url for url in urls if session["token"] in url]
 
 
 async def test_a_bad_invite_is_explained(open_page: Any, server: HuddleProcess) -> None:
@@ -110,3 +115,19 @@ async def test_lead_sees_the_lead_and_moderation_links(
     nav = page.get_by_role("navigation", name="Main")
     for shown in ("Escalations", "Reports", "Audit log"):
         await expect(nav.get_by_role("link", name=shown)).to_be_visible()
+
+
+async def test_a_refused_token_returns_to_the_join_screen(
+    open_page: Any, server: HuddleProcess
+) -> None:
+    page = await open_page()
+    await join(page, server.url)
+    await page.evaluate(
+        "() => { const s = JSON.parse(localStorage.getItem('huddle.session'));"
+        " s.token = 'revoked-' + s.token; localStorage.setItem('huddle.session',"
+        " JSON.stringify(s)); }"
+    )
+    await page.reload()
+    await expect(page.get_by_label("Invite code")).to_be_visible()
+    await expect(page.get_by_role("status").filter(has_text="session has ended")).to_be_visible()
+    assert await page.evaluate("localStorage.getItem('huddle.session')") is None

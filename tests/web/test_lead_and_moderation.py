@@ -9,7 +9,7 @@ import socketio.exceptions
 
 from client import HuddleClient
 from tests.servers import HuddleProcess
-from tests.web.conftest import check_screen, expect, join, open_room
+from tests.web.conftest import PHONE, check_screen, expect, join, open_room, screenshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -116,3 +116,25 @@ async def test_lead_dashboard_reports_and_audit_screens(
         if NOT_AVAILABLE in (await status.text_content() or ""):
             await expect(status).to_contain_text(what)
         await check_screen(page, shot)
+        await page.set_viewport_size(PHONE)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        await screenshot(page, f"{shot}-phone")
+        await page.set_viewport_size({"width": 1280, "height": 800})
+
+
+async def test_lead_dashboard_shows_a_cry_for_help_live(
+    open_page: Any, py_client: Any, server: HuddleProcess
+) -> None:
+    page = await open_page()
+    await join(page, server.url, role="lead")
+    await (
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Escalations").click()
+    )
+    await expect(page.get_by_role("heading", name="Escalations", level=1)).to_be_focused()
+    member = await py_client()
+    if not await server_has(member, "dm:help", {"text": "I need help now."}):
+        pytest.skip("this server has no dm:help")
+    card = page.locator(".escalation").filter(has_text="Asked for help now")
+    await expect(card.first).to_be_visible()
+    await expect(page.locator("#alerts")).to_contain_text("New escalation")
+    await check_screen(page, "lead-dashboard-live")

@@ -46,6 +46,7 @@ async def test_history_live_messages_and_sending_on_enter(
     await peer.send(ROOM, "Hang in there, nearly handover.")
     live = messages(page).filter(has_text="Hang in there, nearly handover.")
     await expect(live).to_have_count(1)
+    await expect(page.locator("#announcer")).to_have_attribute("aria-live", "polite")
     await expect(page.locator("#announcer")).to_contain_text(
         f"{peer.pseudonym}: Hang in there, nearly handover."
     )
@@ -142,7 +143,7 @@ async def test_reconnect_indicator_and_catch_up_without_duplicates(
     await peer.join(ROOM)
     await peer.send(ROOM, "before the outage")
     page = await open_page()
-    await join(page, own.url)
+    me = await join(page, own.url)
     await open_room(page)
     await expect(messages(page).filter(has_text="before the outage")).to_have_count(1)
 
@@ -168,3 +169,10 @@ async def test_reconnect_indicator_and_catch_up_without_duplicates(
     await expect(messages(page).filter(has_text="before the outage")).to_have_count(1)
     seqs = await messages(page).evaluate_all("items => items.map(i => Number(i.dataset.seq))")
     assert seqs == sorted(set(seqs))
+
+    # Private chats came back too: a direct message reaches the page after the restart.
+    lead = await py_client(role="lead", base_url=own.url)
+    await lead.dm_send(me, "checking in after the restart")
+    await expect(page.locator("#alerts")).to_contain_text(
+        f"New private message from {lead.pseudonym}"
+    )

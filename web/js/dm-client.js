@@ -3,11 +3,12 @@
 // only ever held in memory.
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import {
-  BadEnvelope, DecryptError, NoSession, SecureSessions, envelopeToJson, formatSafetyNumber,
+  BadEnvelope, DecryptError, NoSession, SecureSessions, b64e, envelopeToJson, formatSafetyNumber,
   loadState, parseEnvelope, saveState,
 } from "./e2ee/index.js";
 
 const OPK_BATCH = 50;
+const franking = new WeakMap();
 const OPK_LOW = 20;
 
 export class HuddleError extends Error {
@@ -30,18 +31,31 @@ export class DmClient {
     this.lock = Promise.resolve();
   }
 
+  // Open a socket of its own (tests, or a page without one).
   async start(token, baseUrl = location.origin) {
-    const saved = await loadState(this.account);
-    this.sessions = saved ? new SecureSessions(saved) : await SecureSessions.create();
-    await this.save();
-    this.socket = io(baseUrl, { auth: { token }, transports: ["websocket"], reconnection: false });
-    this.socket.on("dm:envelope", (wire) => this.onEnvelope(wire));
-    this.socket.on("keys:low", () => this.serial(() => this.refill()));
+    const socket = io(baseUrl, { auth: { token }, transports: ["websocket"], reconnection: false, autoConnect: false });
+    const ready = this.attach(socket);
     await new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
-      this.socket.once("connect_error", reject);
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+      socket.connect();
     });
-    await this.serial(() => this.publishKeys());
+    await ready;
+  }
+
+  // Use the app's socket. Attach before it connects: the server pushes queued envelopes
+  // right after the connection opens. Emits made while offline are buffered by socket.io.
+  attach(socket) {
+    this.socket = socket;
+    socket.on("dm:envelope", (wire) => this.onEnvelope(wire));
+    socket.on("keys:low", () => this.serial(() => this.refill()));
+    // Envelopes that arrive meanwhile queue behind restoring state and publishing keys.
+    return this.serial(async () => {
+      const saved = await loadState(this.account);
+      this.sessions = saved ? new SecureSessions(saved) : await SecureSessions.create();
+      await this.save();
+      await this.publishKeys();
+    });
   }
 
   close() {
@@ -66,6 +80,7 @@ export class DmClient {
   }
 
   async publishKeys() {
+    if (await this.sessions.rotateSpkIfDue()) await this.save();
     const ack = await this.call("keys:upload", await this.sessions.uploadPayload(0));
     if (ack.opk_count < OPK_LOW) await this.refill();
   }
@@ -118,7 +133,12 @@ export class DmClient {
       } else {
         const got = await this.sessions.decrypt(sender, envelope);
         out = got.notices.map((n) => notice(sender, wire.ts, n.kind, n.text));
-        out.push({ kind: "text", sender, text: got.text, sent_at: wire.ts, id: wire.id });
+        const message = { kind: "text", sender, text: got.text, sent_at: wire.ts, id: wire.id };
+        if (wire.franking) {
+          // Kept in memory only, so that this message can be reported later.
+          franking.set(message, { franking_key: b64e(got.frankingKey), commitment: b64e(got.commitment), tag: wire.franking.tag, ts_ms: wire.franking.ts_ms });
+        }
+        out.push(message);
       }
     } catch (err) {
       if (err instanceof NoSession) undecryptable = wire.envelope;
@@ -155,6 +175,18 @@ export class DmClient {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  // Report a received message: reveals its text and franking key to the moderators.
+  report(message, urgent = false) {
+    const opening = franking.get(message);
+    if (!opening) throw new Error("only received messages with a franking tag can be reported");
+    return this.call("dm:report", { from: message.sender, text: message.text, urgent, ...opening });
+  }
+
+  // "I need help now": opens an escalation carrying only the text the user chose to share.
+  help(text, about = null) {
+    return this.call("dm:help", about ? { text, about } : { text });
   }
 
   async safetyNumber(peer) {

@@ -1,5 +1,5 @@
 // Runs tests/vectors/*.json against web/js/e2ee in the browser; returns {checks, failures}.
-import { b64d, b64e } from "/web/js/e2ee/bytes.js";
+import { BadEnvelope, b64d, b64e } from "/web/js/e2ee/bytes.js";
 import { aeadEncrypt, importEd25519, importX25519 } from "/web/js/e2ee/primitives.js";
 import { BadSignature, identityFromJson, parseBundle, signPrekey } from "/web/js/e2ee/keys.js";
 import * as ratchet from "/web/js/e2ee/ratchet.js";
@@ -151,9 +151,14 @@ async function safety(c, v) {
   }
 }
 
+async function envelopes(c, v) {
+  for (const good of v.valid) c.eq("valid envelope", envelope.toJson(envelope.parse(good)), good);
+  for (const bad of v.invalid) await c.throws(bad.why, async () => envelope.parse(bad.envelope), BadEnvelope);
+}
+
 export async function runVectors(all) {
   const c = new Checker();
-  const suites = { kdf, x3dh: x3dhVectors, conversation, franking, safety };
+  const suites = { kdf, x3dh: x3dhVectors, conversation, franking, safety, envelope: envelopes };
   for (const [name, fn] of Object.entries(suites)) {
     try {
       await fn(c, all[name]);

@@ -30,6 +30,12 @@ export function explain(error) {
   }
 }
 
+// docs/protocol.md puts the code in `data`; python-socketio 5 sends a lone dict argument as
+// the message text instead, so both are accepted.
+function isRefusedToken(error) {
+  return error?.data?.code === "unauthorized" || /'code': 'unauthorized'/.test(String(error?.message ?? ""));
+}
+
 export class Connection {
   constructor(token, { onStatus, onUnauthorized }) {
     this.everConnected = false;
@@ -48,7 +54,7 @@ export class Connection {
     });
     this.socket.on("disconnect", () => onStatus({ state: "offline" }));
     this.socket.on("connect_error", (error) => {
-      if (error?.data?.code === "unauthorized") onUnauthorized();
+      if (isRefusedToken(error)) onUnauthorized();
       else onStatus({ state: "offline" });
     });
   }

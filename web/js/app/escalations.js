@@ -5,13 +5,20 @@ import { explain } from "./connection.js";
 import { el, replaceChildren, timeElement, uid } from "./dom.js";
 
 const OUTCOMES = [
-  ["supported", "Supported in chat"],
-  ["signposted", "Signposted to services"],
-  ["emergency", "Emergency services involved"],
-  ["no_action", "No action needed"],
+  ["supported", "Supported"],
+  ["referred", "Referred to services"],
+  ["emergency_services", "Emergency services involved"],
+  ["no_response", "No response"],
+  ["not_a_crisis", "Not a crisis"],
 ];
 
+const claimer = (item) => item.claimed_by?.pseudonym ?? (typeof item.claimed_by === "string" ? item.claimed_by : "");
+
+// Urgent reports and "I need help now" from private chats arrive without a room or a score.
+const KINDS = { help: "Asked for help now (private chat)", report: "Urgent report (private chat)" };
+
 function riskLabel(item) {
+  if (item.kind && !item.level) return KINDS[item.kind] ?? `Urgent: ${item.kind}`;
   const level = item.level ? String(item.level) : "";
   const risk = typeof item.risk === "number" ? `risk ${Math.round(item.risk * 100)}%` : item.risk ? `risk ${item.risk}` : "";
   return [level, risk].filter(Boolean).join(", ");
@@ -47,17 +54,27 @@ class EscalationCard {
         { id: titleId, class: "card-title" },
         overdue ? el("span", { class: "badge badge-overdue" }, "Overdue") : null,
         el("span", { class: `risk risk-${item.level ?? "unknown"}` }, riskLabel(item) || "risk unknown"),
-        ` · ${who} in ${item.room ?? "a room"}`,
+        who ? ` · ${who}` : "",
+        item.room ? ` in ${item.room}` : "",
       ),
-      el("p", { class: "meta" }, "Raised ", item.created_at ? timeElement(item.created_at) : "", ` · ${item.state ?? "open"}`, item.claimed_by ? ` by ${item.claimed_by}` : ""),
+      el(
+        "p",
+        { class: "meta" },
+        "Raised ",
+        item.created_at || item.filed_at ? timeElement(item.created_at ?? item.filed_at) : "",
+        item.due_at ? [" · due ", timeElement(item.due_at)] : "",
+        ` · ${item.state ?? "open"}`,
+        claimer(item) ? ` by ${claimer(item)}` : "",
+        item.outcome ? ` (${item.outcome})` : "",
+      ),
       reasons.length ? el("ul", { class: "reasons", "aria-label": "Reasons" }, reasons.map((r) => el("li", {}, String(r)))) : null,
       this.context,
       el(
         "div",
         { class: "card-actions" },
-        el("button", { type: "button", onclick: () => this.showContext() }, "Show room context"),
+        item.room ? el("button", { type: "button", onclick: () => this.showContext() }, "Show room context") : null,
         el("button", { type: "button", class: "primary", onclick: () => this.claim() }, "Claim"),
-        el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`),
+        who ? el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`) : null,
       ),
       this.resolveForm(),
       this.status,
@@ -93,21 +110,29 @@ class EscalationCard {
   }
 
   claim() {
-    return this.run("escalation:claim", { id: this.item.id }, "Claimed: it's yours.", { state: "claimed", claimed_by: this.ctx.session.pseudonym });
+    return this.run("escalation:claim", { id: this.item.id }, "Claimed: it's yours.", { state: "claimed", claimed_by: { pseudonym: this.ctx.session.pseudonym } });
   }
 
   async showContext() {
     try {
       const ack = await this.ctx.conn.call("escalation:get", { id: this.item.id });
-      const found = ack.escalation ?? ack;
-      const messages = found.context ?? found.messages ?? ack.context ?? [];
+      const context = ack.context ?? {};
+      const messages = [...(context.before ?? []), ...(ack.message ? [ack.message] : []), ...(context.after ?? [])];
       replaceChildren(
         this.context,
         el(
           "ol",
           { class: "context-messages", "aria-label": "Room context" },
           messages.map((m) =>
-            el("li", { class: m.id === this.item.message_id ? "flagged" : "" }, el("span", { class: "author" }, String(m.author?.pseudonym ?? "")), ": ", el("span", { class: "text" }, String(m.text ?? ""))),
+            el(
+              "li",
+              { class: m.id === this.item.message_id ? "flagged" : "" },
+              m.id === this.item.message_id ? el("span", { class: "badge" }, "Flagged") : null,
+              " ",
+              el("span", { class: "author" }, String(m.author?.pseudonym ?? "")),
+              ": ",
+              el("span", { class: "text" }, String(m.text ?? "")),
+            ),
           ),
         ),
       );
@@ -151,7 +176,7 @@ export function escalationsView(ctx) {
         status.textContent = "Nothing waiting.";
         return;
       }
-      upsert({ ...ack.escalation, state: "claimed", claimed_by: ctx.session.pseudonym });
+      upsert(ack.escalation);
       cards.get(ack.escalation.id)?.element.querySelector("h2")?.setAttribute("tabindex", "-1");
       cards.get(ack.escalation.id)?.element.querySelector("h2")?.focus();
     } catch (error) {
@@ -161,16 +186,16 @@ export function escalationsView(ctx) {
 
   const offs = [
     ctx.conn.on("escalation:new", (item) => {
+      const known = cards.has(item?.id);
       upsert(item, { fresh: true });
-      alertNow(`New escalation: ${riskLabel(item)} in ${item?.room ?? "a room"}.`);
+      if (!known && !item?.catch_up) alertNow(`New escalation: ${riskLabel(item)}${item?.room ? ` in ${item.room}` : ""}.`);
     }),
-    ctx.conn.on("escalation:claimed", (data) => cards.get(data?.id)?.update({ state: "claimed", claimed_by: data.by ?? data.claimed_by ?? data.lead })),
-    ctx.conn.on("escalation:overdue", (data) => {
-      const ids = data?.ids ?? (data?.id ? [data.id] : []);
-      ids.forEach((id) => cards.get(id)?.update({ overdue: true }));
-      if (ids.length) alertNow("An escalation is overdue.");
+    ctx.conn.on("escalation:claimed", (data) => cards.get(data?.id)?.update({ state: "claimed", claimed_by: data.by })),
+    ctx.conn.on("escalation:overdue", (item) => {
+      upsert({ ...item, overdue: true });
+      alertNow(`An escalation in ${item?.room ?? "a room"} is overdue.`);
     }),
-    ctx.conn.on("escalation:resolved", (data) => cards.get(data?.id)?.update({ state: "resolved", overdue: false })),
+    ctx.conn.on("escalation:resolved", (data) => cards.get(data?.id)?.update({ state: "resolved", outcome: data.outcome })),
   ];
   load();
   const element = el(

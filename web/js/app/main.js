@@ -1,9 +1,10 @@
 // Start-up, the hash router and the always-present chrome (nav, connection, safety panel).
-import { alertNow } from "./announcer.js";
+import { alertNow, announce } from "./announcer.js";
 import { Connection } from "./connection.js";
 import { el, replaceChildren } from "./dom.js";
 import { joinView } from "./join.js";
 import { navLinks, routeFor } from "./routes.js";
+import { PrivateChats } from "./private.js";
 import { SafetyPanel } from "./safety.js";
 import { atLeast, clearSession, loadSession } from "./session.js";
 
@@ -44,12 +45,14 @@ function showStatus({ state, again }) {
       setTimeout(() => {
         if (document.body.dataset.connection === "online") connectionStatus.textContent = "";
       }, 4000);
+      ctx?.chats.reconnect();
       current?.onReconnect?.();
     }
   }
 }
 
 function signOut(reason) {
+  ctx?.chats.close();
   ctx?.conn.close();
   ctx = null;
   clearSession();
@@ -74,14 +77,28 @@ function enter(session) {
     onUnauthorized: () => signOut("Your session has ended. Please join again with a new invite code."),
   });
   ctx = { conn, session, navigate: (hash) => (location.hash = hash), isAtLeast: (r) => atLeast(session.role, r) };
-  conn.on("session:ended", () => signOut("Your session has ended. Please join again with a new invite code."));
-  conn.on("safety:resources", (data) => safety.showResources(data));
-  conn.on("escalation:new", (data) => {
-    if (atLeast(session.role, "lead")) alertNow(`New escalation in ${data?.room ?? "a room"}.`);
+  // The server ends sessions when access changes: try again, and sign out only if the
+  // token is no longer accepted (onUnauthorized).
+  conn.on("session:ended", () => {
+    alertNow("Your access changed. Reconnecting…");
+    setTimeout(() => ctx?.conn === conn && conn.connect(), 1000);
   });
+  conn.on("safety:resources", (data) => safety.showResources(data));
+  conn.on("safety:offer", (data) => safety.showOffer(data));
+  conn.on("report:updated", (data) => {
+    if (data?.state === "resolved") announce("A report you made has been reviewed. Thank you.");
+  });
+  conn.on("escalation:new", (data) => {
+    // The dashboard announces its own; elsewhere a lead still hears of it at once.
+    if (atLeast(session.role, "lead") && !data?.catch_up && location.hash !== "#/escalations") {
+      alertNow(`New escalation${data?.room ? ` in ${data.room}` : ""}. Open Escalations to act on it.`);
+    }
+  });
+  ctx.chats = new PrivateChats(session, conn);
   safety.setConnection(conn);
   renderNav(session);
   conn.connect();
+  ctx.chats.start();
   if (!location.hash) location.hash = "#/rooms";
   route();
 }

@@ -2,6 +2,9 @@
 // live push, catch-up after a reconnect).
 import { el, timeElement } from "./dom.js";
 
+export const REDACTED = "This message was removed by a moderator.";
+export const MASKED = "This message has been hidden to keep the room safe.";
+
 export class MessageList {
   constructor({ actionsFor }) {
     this.element = el("ol", { class: "messages", "aria-label": "Messages" });
@@ -39,8 +42,9 @@ export class MessageList {
       text,
       el("div", { class: "actions" }, this.actionsFor(message)),
     );
-    if (message.redacted) this.showRemoved(node, "This message was removed by a moderator.");
-    if (message.masked) this.showRemoved(node, "This message was hidden to keep people safe.");
+    // Masked and hidden messages arrive with the server's notice in place of the text.
+    if (message.redacted) this.showRemoved(node, REDACTED);
+    else if (message.masked || message.hidden) this.showRemoved(node, message.text);
     return node;
   }
 

@@ -94,12 +94,14 @@ export function roomModTools(ctx, room) {
   const lock = el("button", { type: "button", "aria-pressed": String(locked) }, "Lock room");
   lock.addEventListener("click", async () => {
     const ack = await act(ctx, status, "room:lock", { room: room.id, locked: !locked }, locked ? "Room unlocked." : "Room locked.");
-    if (ack) {
-      locked = !locked;
-      lock.setAttribute("aria-pressed", String(locked));
-    }
+    if (ack) update(ack.room ?? { locked: !locked });
   });
-  return el(
+  function update(changed) {
+    if (changed.locked !== undefined) locked = Boolean(changed.locked);
+    lock.setAttribute("aria-pressed", String(locked));
+    if (changed.slowmode_s !== undefined && document.activeElement !== slow) slow.value = String(changed.slowmode_s);
+  }
+  const element = el(
     "div",
     { class: "mod-row room-mod", role: "group", "aria-label": "Room moderation" },
     labelled("Slow mode", slow),
@@ -110,23 +112,48 @@ export function roomModTools(ctx, room) {
     lock,
     status,
   );
+  element.update = update;
+  return element;
 }
 
 function reportItem(ctx, report) {
   const status = el("p", { class: "action-status", role: "status" });
-  const message = report.message ?? {};
+  const author = report.author?.pseudonym ?? "";
+  const open = (report.state ?? "open") === "open";
+  const resolve = (outcome, done) => act(ctx, status, "report:resolve", { id: report.id, outcome, note: "" }, done);
   return el(
     "li",
-    { class: "card" },
-    el("p", { class: "meta" }, el("strong", {}, String(report.reason ?? "report")), " · ", String(report.state ?? "open"), " · ", report.created_at ? timeElement(report.created_at) : ""),
-    message.text !== undefined
-      ? el("blockquote", {}, el("p", { class: "author" }, String(message.author?.pseudonym ?? "")), el("p", { class: "text" }, String(message.text)))
-      : null,
+    { class: "card report-card", "data-id": report.id },
+    el(
+      "p",
+      { class: "meta" },
+      el("strong", {}, `Reported: ${report.reason ?? "no reason given"}`),
+      ` · ${report.state ?? "open"}`,
+      report.created_at ? [" · ", timeElement(report.created_at)] : "",
+      report.reporter?.pseudonym ? ` · by ${report.reporter.pseudonym}` : "",
+    ),
+    el(
+      "blockquote",
+      {},
+      el("p", { class: "author" }, author),
+      el("p", { class: `text${report.text == null ? " removed" : ""}` }, report.text ?? "This message has been removed."),
+    ),
     report.room ? el("p", {}, "Room: ", el("a", { href: `#/room/${encodeURIComponent(report.room)}` }, String(report.room))) : null,
-    el("button", {
-      type: "button",
-      onclick: () => act(ctx, status, "mod:redact", { message_id: report.message_id ?? message.id, reason: "reported" }, "Message redacted."),
-    }, "Redact message"),
+    open
+      ? el(
+          "div",
+          { class: "card-actions" },
+          el("button", {
+            type: "button",
+            onclick: async () => {
+              if (await act(ctx, status, "mod:redact", { message_id: report.message_id, reason: `report: ${report.reason ?? ""}`.slice(0, 200) }, "Message redacted.")) {
+                await resolve("actioned", "Message redacted and report closed.");
+              }
+            },
+          }, "Redact and close"),
+          el("button", { type: "button", onclick: () => resolve("no_action", "Closed with no action.") }, "Close, no action"),
+        )
+      : null,
     status,
   );
 }
@@ -145,9 +172,10 @@ export function reportsView(ctx) {
     }
   }
   const off = ctx.conn.on("report:updated", () => load());
+  const offNew = ctx.conn.on("review:new", () => load());
   load();
   const element = el("section", { class: "view reports", "aria-labelledby": "reports-title" }, el("h1", { id: "reports-title", tabindex: "-1" }, "Reports"), status, list);
-  return { element, title: "Reports", onReconnect: load, destroy: off };
+  return { element, title: "Reports", onReconnect: load, destroy: () => (off(), offNew()) };
 }
 
 export function auditView(ctx) {
@@ -156,7 +184,7 @@ export function auditView(ctx) {
   const action = el("input", { type: "text", maxlength: "48" });
   const actor = el("input", { type: "text", maxlength: "32" });
   async function load() {
-    const filters = {};
+    const filters = { limit: 100 };
     if (action.value.trim()) filters.action = action.value.trim();
     if (actor.value.trim()) filters.actor = actor.value.trim();
     try {
@@ -166,7 +194,7 @@ export function auditView(ctx) {
       replaceChildren(
         rows,
         entries.map((e) =>
-          el("tr", {}, el("td", {}, e.ts || e.created_at ? timeElement(e.ts ?? e.created_at) : ""), el("td", {}, String(e.actor ?? "")), el("td", {}, String(e.action ?? "")), el("td", {}, String(e.target ?? e.user ?? "")), el("td", {}, String(e.room ?? "")), el("td", {}, String(e.reason ?? ""))),
+          el("tr", {}, el("td", {}, e.at ? timeElement(e.at) : ""), el("td", {}, String(e.actor ?? "")), el("td", {}, String(e.action ?? "")), el("td", {}, String(e.target ?? e.user ?? "")), el("td", {}, String(e.room ?? "")), el("td", {}, String(e.reason ?? ""))),
         ),
       );
     } catch (error) {

@@ -3,7 +3,7 @@
 import { announce } from "./announcer.js";
 import { explain } from "./connection.js";
 import { el, uid } from "./dom.js";
-import { MessageList } from "./messages.js";
+import { MASKED, MessageList, REDACTED } from "./messages.js";
 import { messageModTools, roomModTools } from "./moderation.js";
 import { reportForm } from "./report.js";
 
@@ -83,7 +83,12 @@ export function roomView(ctx, roomId) {
     title.textContent = room.title;
     description.textContent = room.description;
     document.title = `${room.title} · Huddle`;
-    if (ctx.isAtLeast("supporter")) tools.replaceChildren(roomModTools(ctx, room));
+    if (ctx.isAtLeast("supporter")) {
+      // Updated in place, so a push never takes focus away from the control in use.
+      if (tools.firstElementChild) tools.firstElementChild.update(room);
+      else tools.replaceChildren(roomModTools(ctx, room));
+    }
+    status.textContent = "";
     if (room.locked) status.textContent = "This room is locked: only supporters can post for now.";
     else if (room.slowmode_s) status.textContent = `Slow mode: one message every ${room.slowmode_s} seconds.`;
   }
@@ -118,10 +123,13 @@ export function roomView(ctx, roomId) {
       }
     }),
     ctx.conn.on("room:redacted", (data) => {
-      if (data?.room === roomId) list.markRemoved(data.message_id ?? data.id, "This message was removed by a moderator.");
+      if (data?.room === roomId) list.markRemoved(data.id ?? data.message_id, REDACTED);
     }),
     ctx.conn.on("room:masked", (data) => {
-      if (data?.room === roomId) list.markRemoved(data.message_id ?? data.id, "This message was hidden to keep people safe.");
+      if (data?.room === roomId) list.markRemoved(data.id ?? data.message_id, String(data.notice ?? MASKED));
+    }),
+    ctx.conn.on("room:updated", (room) => {
+      if (room?.id === roomId) showRoom(room);
     }),
   );
   load();

@@ -2,7 +2,7 @@
 // keystroke (Alt+H) away, and the place a `safety:resources` push is shown.
 import { alertNow } from "./announcer.js";
 import { explain } from "./connection.js";
-import { el, replaceChildren } from "./dom.js";
+import { el } from "./dom.js";
 
 export class SafetyPanel {
   constructor() {
@@ -15,6 +15,7 @@ export class SafetyPanel {
     this.button.addEventListener("click", () => (this.panel.hidden ? this.open() : this.close()));
     document.getElementById("safety-close").addEventListener("click", () => this.close());
     this.talk.addEventListener("click", () => this.askForLead());
+    this.offerBox = null;
     document.addEventListener("keydown", (event) => {
       if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyH") {
         event.preventDefault();
@@ -46,45 +47,54 @@ export class SafetyPanel {
 
   /** Show what the server sent, kindly and first in the panel, without stealing focus from typing. */
   showResources(data = {}) {
-    const message =
-      typeof data.message === "string" && data.message
-        ? data.message
-        : "It sounds like things are really hard right now. You're not alone, and you don't have to carry this by yourself.";
-    const resources = Array.isArray(data.resources) ? data.resources : [];
-    const items = resources.map((r) => el("li", {}, resourceLine(r)));
-    replaceChildren(
-      this.offer,
-      el(
-        "section",
-        { class: "safety-offer", "aria-labelledby": "safety-offer-title" },
-        el("h2", { id: "safety-offer-title" }, "We're here for you"),
-        el("p", {}, message),
-        items.length ? el("ul", { class: "lines" }, items) : null,
-        el("p", {}, "A peer lead can talk with you privately, right now."),
-      ),
+    const message = typeof data.message === "string" && data.message ? data.message : KIND_WORDS;
+    const lines = Array.isArray(data.lines) ? data.lines : Array.isArray(data.resources) ? data.resources : [];
+    this.offerSection().replaceChildren(
+      el("h2", { id: "safety-offer-title" }, "We're here for you"),
+      el("p", {}, message),
+      lines.length ? el("ul", { class: "lines" }, lines.map((line) => el("li", {}, lineText(line)))) : null,
+      this.offerBox,
     );
     this.open({ focus: false });
     alertNow(`${message} Support lines are shown in the Need help now panel.`);
   }
 
-  async askForLead() {
+  /** `safety:offer`: a peer lead can open a private chat with the writer. */
+  showOffer(data = {}) {
+    const question = typeof data.message === "string" && data.message ? data.message : "Would you like a peer lead to open a private chat with you?";
+    const status = el("p", { role: "status" });
+    const yes = el("button", { type: "button", class: "primary" }, "Yes, ask a peer lead to chat with me");
+    yes.addEventListener("click", () => this.askForLead(status, data.escalation_id));
+    this.offerBox.replaceChildren(el("p", {}, question), yes, status);
+    if (!this.offerSection().contains(this.offerBox)) this.offerSection().append(this.offerBox);
+    this.open({ focus: false });
+    alertNow(question);
+  }
+
+  offerSection() {
+    if (!this.offer.firstElementChild) {
+      this.offerBox = el("div", { class: "offer-box" });
+      this.offer.append(el("section", { class: "safety-offer", "aria-labelledby": "safety-offer-title" }, el("h2", { id: "safety-offer-title" }, "We're here for you"), this.offerBox));
+    }
+    return this.offer.firstElementChild;
+  }
+
+  async askForLead(status = null, escalationId = undefined) {
     if (!this.conn) return;
-    const status = this.panel.querySelector(".lead-status") ?? el("p", { class: "lead-status", role: "status" });
-    this.talk.after(status);
+    const shown = status ?? this.panel.querySelector(".lead-status") ?? el("p", { class: "lead-status", role: "status" });
+    if (!shown.isConnected) this.talk.after(shown);
     try {
-      await this.conn.call("safety:offer", { accept: true });
-      status.textContent = "A peer lead has been asked to contact you. Keep this page open.";
+      await this.conn.call("safety:request_lead", escalationId ? { escalation_id: escalationId } : {});
+      shown.textContent = "A peer lead has been asked to reach out to you privately. You can keep chatting meanwhile.";
     } catch (error) {
-      status.textContent = explain(error);
+      shown.textContent = explain(error);
     }
   }
 }
 
-function resourceLine(resource) {
-  if (typeof resource === "string") return resource;
-  const name = String(resource?.name ?? "");
-  const how = String(resource?.contact ?? resource?.phone ?? resource?.text ?? resource?.detail ?? "");
-  const phone = String(resource?.phone ?? "").replace(/[^0-9+]/g, "");
-  const label = [el("strong", {}, name), how ? `: ${how}` : ""];
-  return phone ? el("a", { href: `tel:${phone}` }, label) : el("span", {}, label);
+const KIND_WORDS = "It sounds like things are really hard right now. You're not alone, and you don't have to carry this by yourself.";
+
+function lineText(line) {
+  if (typeof line === "string") return line;
+  return [el("strong", {}, String(line?.name ?? "")), line?.text ? `: ${line.text}` : ""];
 }

@@ -9,6 +9,8 @@ import { safetyNumber } from "./safety.js";
 import * as x3dh from "./x3dh.js";
 
 export const MAX_SESSIONS_PER_PEER = 4;
+export const SPK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const SPK_KEEP = 2; // current and previous, so first messages in flight still open
 
 export class NoSession extends Error {}
 
@@ -30,7 +32,7 @@ export class SecureSessions {
     const identity = { dh: await source.x25519(), sig: await source.ed25519() };
     const state = {
       identity, spkId: 1, spks: new Map([[1, await source.x25519()]]), opks: new Map(),
-      nextOpkId: 1, peers: new Map(), pins: new Map(),
+      nextOpkId: 1, peers: new Map(), pins: new Map(), spkCreatedAt: Date.now(),
     };
     return new SecureSessions(state, source);
   }
@@ -48,6 +50,17 @@ export class SecureSessions {
       fresh.push({ id, pub: b64e(key.pub) });
     }
     return fresh;
+  }
+
+  // Replace the signed prekey weekly, keeping the previous one.
+  async rotateSpkIfDue(now = Date.now()) {
+    if (now - (this.state.spkCreatedAt ?? 0) < SPK_MAX_AGE_MS) return false;
+    this.state.spkId += 1;
+    this.state.spks.set(this.state.spkId, await this.source.x25519());
+    this.state.spkCreatedAt = now;
+    const ids = [...this.state.spks.keys()].sort((a, b) => a - b);
+    for (const old of ids.slice(0, -SPK_KEEP)) this.state.spks.delete(old);
+    return true;
   }
 
   async uploadPayload(opkCount) {

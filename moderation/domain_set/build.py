@@ -1,0 +1,83 @@
+"""Rebuild ``domain_set.csv`` from the hand-written messages plus seeded template variations.
+
+Run ``python -m moderation.domain_set.build``. The output is deterministic: the same
+inputs give the same rows and the same held-out split.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+from collections import defaultdict
+from pathlib import Path
+
+from moderation.domain_set.templates import CRISIS_KINDS, TEMPLATES, fill
+
+HERE = Path(__file__).parent
+HANDWRITTEN = HERE / "handwritten.tsv"
+OUTPUT = HERE / "domain_set.csv"
+SEED = 20261123
+PER_KIND = 14
+HELDOUT_EVERY = 4  # one in four hand-written rows of each kind is held out (25%)
+
+
+def _read_handwritten() -> list[tuple[str, str, str]]:
+    with HANDWRITTEN.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [(row["text"].strip(), row["kind"], "handwritten") for row in rows]
+
+
+def _templated(rng: random.Random) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    for kind, templates in sorted(TEMPLATES.items()):
+        seen: set[str] = set()
+        attempts = 0
+        while len(seen) < PER_KIND and attempts < PER_KIND * 50:
+            attempts += 1
+            text = fill(rng.choice(templates), rng)
+            if text not in seen:
+                seen.add(text)
+                out.append((text, kind, "template"))
+    return out
+
+
+def _assign_splits(rows: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    by_kind: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for row in rows:
+        by_kind[row[1]].append(row)
+    result: list[dict[str, str]] = []
+    for kind in sorted(by_kind):
+        ordered = sorted(by_kind[kind], key=lambda r: hashlib.sha1(r[0].encode()).hexdigest())
+        handwritten = [r for r in ordered if r[2] == "handwritten"]
+        heldout = {r[0] for i, r in enumerate(handwritten) if i % HELDOUT_EVERY == 0}
+        for text, _, origin in ordered:
+            # Template rows share wording, so they stay in train: held-out is hand-written only.
+            split = "heldout" if text in heldout else "train"
+            crisis = "1" if kind in CRISIS_KINDS else "0"
+            result.append(
+                {"text": text, "crisis": crisis, "kind": kind, "split": split, "origin": origin}
+            )
+    return result
+
+
+def build() -> list[dict[str, str]]:
+    rng = random.Random(SEED)
+    rows = _read_handwritten() + _templated(rng)
+    unique: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        unique.setdefault(row[0].lower(), row)
+    return _assign_splits(list(unique.values()))
+
+
+def main() -> None:
+    rows = build()
+    with OUTPUT.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["text", "crisis", "kind", "split", "origin"])
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} rows to {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()
