@@ -54,20 +54,21 @@ def _headline(result: dict[str, Any]) -> dict[str, float | None]:
 
 
 def summary_table(results: list[dict[str, Any]], baseline: str | None = None) -> str:
-    """Markdown table: one row per server, with its sustained rate as a ratio to the baseline."""
-    base_result = next((r for r in results if r["name"] == baseline), None)
-    if base_result is None:
-        base_result = next((r for r in results if is_bare_baseline(r["name"])), results[0])
-    base = _headline(base_result)
+    """Markdown table: one row per server, with ratios to the bare baseline run with as many
+    processes (or to ``baseline`` when named)."""
+    named = next((r for r in results if r["name"] == baseline), None)
+    bases = {r["processes"]: r for r in results if is_bare_baseline(r["name"])}
     rows = [
-        "| server | procs | sustained deliveries/s (p99 ≤ 100 ms) | ratio to "
-        f"{base_result['name']} | msgs/s | p99 ms | capacity deliveries/s (any p99) | ratio |"
-        " median CPU µs/delivery | CPU ratio (baseline / this) | held | RSS KB/idle conn |"
-        " connect p99 ms | peak RSS MB |",
+        "| server | procs | sustained deliveries/s (p99 ≤ 100 ms) | ratio | msgs/s | p99 ms |"
+        " capacity deliveries/s (any p99) | ratio | median CPU µs/delivery |"
+        " CPU ratio (baseline / this) | held | RSS KB/idle conn | connect p99 ms |"
+        " peak RSS MB |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         h = _headline(result)
+        base_result = named or bases.get(result["processes"]) or results[0]
+        base = _headline(base_result)
         rows.append(
             f"| {result['name']} | {result['processes']} | {_fmt(h['sustained'])} |"
             f" {_ratio(h['sustained'], base['sustained'])} | {_fmt(h['msgs'])} |"
