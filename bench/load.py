@@ -194,7 +194,9 @@ def _step(
     offered_s = rate * room_size
     latency = percentiles([r["latencies"] for r in replies])
     ack = percentiles([r["ack_latencies"] for r in replies])
-    escalation = percentiles([r["escalations"] for r in replies])
+    escalation = percentiles([r["escalations"] for r in replies] + [_escalation_latencies(replies)])
+    crisis_sent = sum(len(r["crisis_acked"]) for r in replies)
+    escalated = len({message for r in replies for message, _ in r["escalated"]})
     ack_errors: dict[str, int] = {}
     for r in replies:
         for k, v in r["ack_errors"].items():
@@ -214,6 +216,8 @@ def _step(
         "acks_failed": sum(r["acks_failed"] for r in replies),
         "ack_errors": dict(list(ack_errors.items())[:5]),
         "escalation_ms": escalation,
+        "crisis_acked": crisis_sent,
+        "escalated": escalated,
         "server_cores": server_cores,
         "server_main_cores": main_cores,
         "server_cpu_us_per_delivery": server_cores * 1e6 / delivered_s if delivered_s else None,
@@ -223,6 +227,17 @@ def _step(
         "loadavg": procstat.loadavg(),
         "sustained": bool(sustained),
     }
+
+
+def _escalation_latencies(replies: list[dict[str, Any]]) -> bytes:
+    """Send to ``escalation:new`` at the lead, matched by message id across workers."""
+    sent = {message: t for r in replies for message, t in r["crisis_acked"]}
+    seen: dict[str, int] = {}
+    for r in replies:
+        for message, t in r["escalated"]:
+            seen.setdefault(message, t)
+    out = np.array([t - sent[k] for k, t in seen.items() if k in sent], dtype=np.int64)
+    return out.tobytes()
 
 
 def _send_run(pool: WorkerPool, arg: dict[str, Any]) -> None:
@@ -239,7 +254,13 @@ def print_step(name: str, s: dict[str, Any]) -> None:
         f" | ack p99 {s['ack_ms']['p99']:7.1f} | srv {s['server_cores']:.2f}"
         f" (main {s['server_main_cores']:.2f}) gen"
         f" {s['generator_cores']:.2f} cores | load {s['loadavg']}"
-        f"{' | ok' if s['sustained'] else ' | --'}",
+        f"{' | ok' if s['sustained'] else ' | --'}"
+        + (
+            f" | crisis {s['crisis_acked']} escalated {s['escalated']} p50"
+            f" {s['escalation_ms']['p50']:.0f} p99 {s['escalation_ms']['p99']:.0f} ms"
+            if s["crisis_acked"]
+            else ""
+        ),
         flush=True,
     )
 
@@ -336,6 +357,16 @@ def profile(
 
 
 def make_target(name: str, processes: int) -> Target:
+    target = _make_target(name.split(":", 1)[0], processes)
+    if ":" in name:
+        # huddle:onnx runs that server with HUDDLE_CLASSIFIER=onnx (the default is noop).
+        classifier = name.split(":", 1)[1]
+        target.env["HUDDLE_CLASSIFIER"] = classifier
+        target.name += f":{classifier}"
+    return target
+
+
+def _make_target(name: str, processes: int) -> Target:
     label = name if processes == 1 else f"{name}-{processes}p"
     if name == "baseline":
         return BaselineTarget(label, processes=processes, redis=processes > 1)

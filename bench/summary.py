@@ -17,12 +17,12 @@ from bench.report import points_table, summary_table
 
 ARGS = [
     "--servers", "baseline,huddle",
-    "--clients", "1000",
-    "--rooms", "10",
-    "--rates", "20,60",
+    "--clients", "500",
+    "--rooms", "5",
+    "--rates", "10,30",
     "--step-seconds", "4",
     "--warmup", "1",
-    "--settle-max", "3",
+    "--settle-max", "2",
     "--stop-after", "3",
     "--hold", "1",
 ]  # fmt: skip

@@ -23,6 +23,9 @@ from bench.sio_client import SioConnection, connect
 MESSAGE_PREFIX = b'42["room:message"'
 ESCALATION_PREFIX = b'42["escalation:new"'
 STAMP = re.compile(rb"bt(\d+)_")
+# Huddle's escalation names the message by id, and the send's ack gives that id.
+ESCALATED = re.compile(rb'"message_id": ?"([^"]+)"')
+ACKED_ID = re.compile(rb'"message": ?\{"id": ?"([^"]+)"')
 FILLER_JSON = json.dumps("a quiet word from the bench, nothing to see here, just load")
 
 
@@ -53,6 +56,8 @@ class Worker:
         self.ack_errors: dict[str, int] = {}
         self.escalations = array("q")
         self.seen_escalations: set[int] = set()
+        self.crisis_acked: list[tuple[str, int]] = []
+        self.escalated: list[tuple[str, int]] = []
         self.sent = 0
 
     # -- receiving: the hot path, kept to a byte search and an integer parse ------------
@@ -65,6 +70,9 @@ class Worker:
                 self.latencies.append(now_us - int(payload[i : payload.find(b"_", i)]))
                 self.in_window += 1
         elif payload.startswith(ESCALATION_PREFIX):
+            named = ESCALATED.search(payload)
+            if named is not None:
+                self.escalated.append((named.group(1).decode(), now_us))
             match = STAMP.search(payload)
             if match is not None:
                 sent = int(match.group(1))
@@ -72,10 +80,14 @@ class Worker:
                     self.seen_escalations.add(sent)
                     self.escalations.append(now_us - sent)
 
-    def on_ack(self, sent_us: int) -> Any:
+    def on_ack(self, sent_us: int, crisis: bool = False) -> Any:
         def acked(args: bytes, now_us: int) -> None:
             if b'"ok": true' in args or b'"ok":true' in args:
                 self.acks_ok += 1
+                if crisis:
+                    message = ACKED_ID.search(args)
+                    if message is not None:
+                        self.crisis_acked.append((message.group(1).decode(), sent_us))
                 w0, w1 = self.window
                 if w0 <= now_us < w1:
                     self.ack_latencies.append(now_us - sent_us)
@@ -149,6 +161,8 @@ class Worker:
             "acks_failed": self.acks_failed,
             "ack_errors": self.ack_errors,
             "escalations": self.escalations.tobytes(),
+            "crisis_acked": self.crisis_acked,
+            "escalated": self.escalated,
             "open": sum(not c.closed for c in self.conns),
         }
 
@@ -159,6 +173,8 @@ class Worker:
         self.latencies = array("q")
         self.ack_latencies = array("q")
         self.escalations = array("q")
+        self.crisis_acked = []
+        self.escalated = []
 
     async def _send_loop(
         self,
@@ -182,14 +198,12 @@ class Worker:
                 conn, room = senders[k % n]
                 t = clock_us()
                 client_id = f"bt{t}_{self.id}_{k}"
-                if crisis_every and k % crisis_every == crisis_every - 1:
-                    text = json.dumps(f"{crisis_text} bt{t}_")
-                else:
-                    text = FILLER_JSON
+                crisis = bool(crisis_every) and k % crisis_every == crisis_every - 1
+                text = json.dumps(f"{crisis_text} bt{t}_") if crisis else FILLER_JSON
                 conn.emit(
                     "room:send",
                     f'{{"room":"{room}","text":{text},"client_id":"{client_id}"}}',
-                    self.on_ack(t),
+                    self.on_ack(t, crisis),
                 )
                 self.sent += 1
             await asyncio.sleep(0.005)
