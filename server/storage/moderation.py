@@ -18,8 +18,8 @@ EVERY_ROOM = "*"
 
 
 async def create_moderation_indexes(db: AsyncDatabase[Doc]) -> None:
-    await db.reports.create_index("dedupe", unique=True)
-    await db.reports.create_index([("state", 1), ("created_at", DESCENDING)])
+    await db.room_reports.create_index("dedupe", unique=True)
+    await db.room_reports.create_index([("state", 1), ("created_at", DESCENDING)])
     await db.sanctions.create_index("user_id")
 
 
@@ -44,7 +44,7 @@ def _report(doc: Doc) -> Report:
 
 class MongoReportStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self._reports = db.reports
+        self._reports = db.room_reports
 
     @translate("store a report")
     async def insert(self, report: Report) -> Report:
