@@ -21,7 +21,11 @@ class RiskAssessment:
     reasons: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"risk": round(self.risk, 4), "level": self.level.value, "reasons": list(self.reasons)}
+        return {
+            "risk": round(self.risk, 4),
+            "level": self.level.value,
+            "reasons": list(self.reasons),
+        }
 
 
 @dataclass(frozen=True)
