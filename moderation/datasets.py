@@ -67,8 +67,14 @@ def _cssrs(n: int, seed: int, weight: float) -> list[Example]:
     path = shared_data_dir() / "train" / "cssrs-reddit500" / "cssrs-reddit500-posts.csv"
     # Post-level labels are inherited from the user: weak, so down-weighted.
     rows = [
-        Example(r["text"], int(r["crisis"]), "cssrs-reddit500", kind=r["label"], weight=weight,
-                group=r["group"])
+        Example(
+            r["text"],
+            int(r["crisis"]),
+            "cssrs-reddit500",
+            kind=r["label"],
+            weight=weight,
+            group=r["group"],
+        )
         for r in _rows(path)
         if r["crisis"] in ("0", "1") and len(r["text"].split()) >= 5
     ]

@@ -72,4 +72,5 @@ class OnnxSentenceEncoder:
         summed = (hidden * mask).sum(axis=1)
         pooled = summed / np.clip(mask.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        result: Embeddings = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return result

@@ -46,8 +46,16 @@ _CUES: tuple[re.Pattern[str], ...] = (
         r"|starting at|band \d|maternity leave)\b",
         _F,
     ),
+    # Speaking to others: outreach and support, not disclosure.
+    re.compile(
+        r"\b(?:you|your|you're|yourselves|yourself|anyone|anybody|everyone|reach out|dm me"
+        r"|message me|samaritans|111|crisis line|not alone)\b",
+        _F,
+    ),
     re.compile(r"\?"),
-    re.compile(r"\b(?:how do i|what do i|should i|anyone know|does anyone|any tips|is it ok)\b", _F),
+    re.compile(
+        r"\b(?:how do i|what do i|should i|anyone know|does anyone|any tips|is it ok)\b", _F
+    ),
 )
 _HIT_NAMES = ("wanting to die", "self-harm", "burden", "passive", "goodbye")
 FEATURE_COUNT = 2 * len(_CUES) + len(_HIT_NAMES)

@@ -27,7 +27,9 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 # Phrases that are first-person by construction ("kill myself", "my life").
 _EXPLICIT = _rx(
     r"kill(?:ing)? my ?self",
-    r"end(?:ing)? (?:my (?:own )?life|it all)",
+    r"end(?:ing)? my (?:own )?life",
+    r"(?:want|wanted|going|gonna|planning|plan|ready|decided|thinking about|thoughts of)"
+    r" (?:to )?end(?:ing)? (?:it all|things|it)\b(?! up)",
     r"take my (?:own )?life",
     r"taking my (?:own )?life",
     r"(?:i'?m|i am|im|feeling|feel|been|being) (?:so |really |very )?suicidal",
@@ -65,7 +67,7 @@ _GOODBYE = _rx(
 # Reported speech, negation and figurative idioms that undo an explicit match.
 _GUARD = _rx(
     r"(?:he|she|they|patient|colleague|friend|mate|son|daughter|husband|wife|partner|mum|dad)"
-    r" (?:said|says|told|tells|texted|keeps saying|has been saying)",
+    r"\b[^.!?]{0,40}\b(?:said|says|saying|told|tells|texted|asked|disclosed)",
     r"(?:not|never|no longer) (?:feeling |been |being )?suicidal",
     r"(?:don'?t|do not|never) want to kill my ?self",
     r"(?:die|dying|died) (?:of|from) (?:embarrassment|shame|boredom|laughing)",
@@ -85,31 +87,76 @@ _METHODS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "medication or overdose",
         _rx(
-            r"insulin", r"potassium", r"kcl", r"morphine", r"oramorph", r"diamorphine",
-            r"fentanyl", r"midazolam", r"propofol", r"ketamine", r"paracetamol", r"co-?codamol",
-            r"amitriptyline", r"sertraline", r"zopiclone", r"diazepam", r"benzos?", r"opioids?",
-            r"digoxin", r"pentobarb\w*", r"controlled drugs?", r"cd cupboard", r"overdos\w*",
-            r"od", r"pills", r"tablets", r"lethal dose", r"\d+\s?(?:mg|g|ml|units|tablets|pills)",
+            r"insulin",
+            r"potassium",
+            r"kcl",
+            r"morphine",
+            r"oramorph",
+            r"diamorphine",
+            r"fentanyl",
+            r"midazolam",
+            r"propofol",
+            r"ketamine",
+            r"paracetamol",
+            r"co-?codamol",
+            r"amitriptyline",
+            r"sertraline",
+            r"zopiclone",
+            r"diazepam",
+            r"benzos?",
+            r"opioids?",
+            r"digoxin",
+            r"pentobarb\w*",
+            r"controlled drugs?",
+            r"cd cupboard",
+            r"overdos\w*",
+            r"od",
+            r"pills",
+            r"tablets",
+            r"lethal dose",
+            r"\d+\s?(?:mg|g|ml|units|tablets|pills)",
         ),
     ),
-    ("ligature or hanging", _rx(r"ligatures?", r"rope", r"noose", r"hang(?:ing)? my ?self", r"hanging")),
+    (
+        "ligature or hanging",
+        _rx(r"ligatures?", r"rope", r"noose", r"hang(?:ing)? my ?self", r"hanging"),
+    ),
     (
         "height or jumping",
         _rx(
-            r"jump(?:ing|ed)?", r"bridge", r"roof(?:top)?", r"multi[- ]?storey", r"cliff",
-            r"top floor", r"throw my ?self",
+            r"jump(?:ing|ed)?",
+            r"bridge",
+            r"roof(?:top)?",
+            r"multi[- ]?storey",
+            r"cliff",
+            r"top floor",
+            r"throw my ?self",
         ),
     ),
     ("cutting or a blade", _rx(r"blade", r"razor", r"cut(?:ting)? my ?self", r"knife")),
-    ("trains or traffic", _rx(r"train tracks", r"in front of a (?:train|lorry|bus|car)", r"crash the car")),
-    ("other lethal means", _rx(r"gun", r"carbon monoxide", r"drown(?:ing)? my ?self", r"exhaust pipe")),
+    (
+        "trains or traffic",
+        _rx(r"train tracks", r"in front of a (?:train|lorry|bus|car)", r"crash the car"),
+    ),
+    (
+        "other lethal means",
+        _rx(r"gun", r"carbon monoxide", r"drown(?:ing)? my ?self", r"exhaust pipe"),
+    ),
 )
 
 # A deliberately plain baseline: the keyword list most moderation tools start from.
 _KEYWORDS = _rx(
-    r"suicid\w*", r"kill(?:ing)? my ?self", r"end(?:ing)? my life", r"want(?:s)? to die",
-    r"better off dead", r"self[- ]?harm\w*", r"cut(?:ting)? my ?self", r"overdos\w*",
-    r"hang(?:ing)? my ?self", r"no reason to live", r"don'?t want to live",
+    r"suicid\w*",
+    r"kill(?:ing)? my ?self",
+    r"end(?:ing)? my life",
+    r"want(?:s)? to die",
+    r"better off dead",
+    r"self[- ]?harm\w*",
+    r"cut(?:ting)? my ?self",
+    r"overdos\w*",
+    r"hang(?:ing)? my ?self",
+    r"no reason to live",
+    r"don'?t want to live",
 )
 
 

@@ -21,13 +21,13 @@ import numpy as np
 
 from moderation import datasets
 from moderation.datasets import Example
+from moderation.domain_set.templates import CRISIS_KINDS
 from moderation.encoder import Embeddings, OnnxSentenceEncoder
-from moderation.features import feature_matrix
 from moderation.export import copy_tokenizer, export_fp32, quantise_int8, source_model_dir
+from moderation.features import feature_matrix
 from moderation.heads import Array, DenseHead, Heads, Prototypes
 from moderation.model_files import ENCODER_FILE, HEADS_FILE, MODEL_DIR, THRESHOLDS_FILE
 from moderation.onnx_classifier import clean_text
-from moderation.domain_set.templates import CRISIS_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,10 @@ def embed_cached(encoder: OnnxSentenceEncoder, texts: Sequence[str], tag: str) -
         with np.load(path) as data:
             cache = {k: data[k] for k in data.files}
     keys = [hashlib.sha1(t.encode("utf-8", "replace")).hexdigest() for t in texts]
-    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items(),
-                     key=lambda kv: len(kv[1]))
+    missing = sorted(
+        {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items(),
+        key=lambda kv: len(kv[1]),
+    )
     started = time.perf_counter()
     for start in range(0, len(missing), 64):
         chunk = missing[start : start + 64]
@@ -90,8 +92,7 @@ def candidates() -> list[Candidate]:
         return lambda: LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
     def mlp() -> Any:
-        return MLPClassifier(hidden_layer_sizes=(64,), alpha=1e-3, max_iter=300,
-                             random_state=SEED)
+        return MLPClassifier(hidden_layer_sizes=(64,), alpha=1e-3, max_iter=300, random_state=SEED)
 
     return [
         Candidate("logreg C=2, no C-SSRS", lr(2.0), 0.0),
@@ -99,7 +100,6 @@ def candidates() -> list[Candidate]:
         Candidate("logreg C=8, C-SSRS x0.2", lr(8.0), 0.2),
         Candidate("logreg C=2, C-SSRS x0.5", lr(2.0), 0.5),
         Candidate("mlp 64, no C-SSRS", mlp, 0.0),
-        Candidate("mlp 64, C-SSRS x0.2", mlp, 0.2),
     ]
 
 
@@ -156,9 +156,7 @@ def choose_crisis_thresholds(oof: Array, examples: Sequence[Example]) -> dict[st
 
 
 def _weights(examples: Sequence[Example], cssrs_weight: float) -> np.ndarray[Any, Any]:
-    return np.array(
-        [cssrs_weight if e.source == "cssrs-reddit500" else e.weight for e in examples]
-    )
+    return np.array([cssrs_weight if e.source == "cssrs-reddit500" else e.weight for e in examples])
 
 
 def train_crisis(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict[str, Any]]:
@@ -179,10 +177,17 @@ def train_crisis(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict
         chat = oof[~domain & (y == 0) & keep & (sources != "cssrs-reddit500")]
         chat_recall, _ = recall_at_fpr(pos, chat, 0.01)
         score = min(recall, chat_recall)
-        results.append({"head": cand.name, "domain_recall_at_3pct_fpr": round(recall, 4),
-                        "domain_recall_at_1pct_chat_fpr": round(chat_recall, 4)})
-        _say(f"crisis {cand.name}: recall@3% lookalike FPR {recall:.3f}, "
-             f"@1% chat FPR {chat_recall:.3f}")
+        results.append(
+            {
+                "head": cand.name,
+                "domain_recall_at_3pct_fpr": round(recall, 4),
+                "domain_recall_at_1pct_chat_fpr": round(chat_recall, 4),
+            }
+        )
+        _say(
+            f"crisis {cand.name}: recall@3% lookalike FPR {recall:.3f}, "
+            f"@1% chat FPR {chat_recall:.3f}"
+        )
         if best is None or score > best[0]:
             best = (score, cand, oof)
     assert best is not None
@@ -222,8 +227,11 @@ def train_abuse(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict[
     fpr = float((oof[davidson & (y == 0)] >= threshold).mean())
     _say(f"abuse: threshold {threshold:.3f}, Davidson recall {recall:.3f}, FPR {fpr:.3f}")
     model = _fit(build(), x, y, w)
-    summary = {"abuse": round(threshold, 4), "abuse_oof_davidson_recall": round(recall, 4),
-               "abuse_oof_davidson_fpr": round(fpr, 4)}
+    summary = {
+        "abuse": round(threshold, 4),
+        "abuse_oof_davidson_recall": round(recall, 4),
+        "abuse_oof_davidson_fpr": round(fpr, 4),
+    }
     return to_dense(model), summary
 
 
@@ -259,8 +267,12 @@ def train(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
         "abuse": abuse_summary["abuse"],
     }
     (model_dir / THRESHOLDS_FILE).write_text(json.dumps(thresholds, indent=2) + "\n")
-    summary = {"seed": SEED, "rows": _counts(crisis_set, abuse_set), **crisis_summary,
-               **abuse_summary}
+    summary = {
+        "seed": SEED,
+        "rows": _counts(crisis_set, abuse_set),
+        **crisis_summary,
+        **abuse_summary,
+    }
     (model_dir / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
     _say(f"wrote {model_dir}: thresholds {thresholds}")
     return summary

@@ -1,0 +1,197 @@
+"""``huddle eval-classifier``: measure the shipped model and the keyword baseline.
+
+Writes ``docs/classifier-report.md`` and ``docs/classifier-pr.png``. Reads the domain
+held-out split and ``../shared/data/eval``; nothing here is ever trained on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation import datasets
+from moderation.datasets import Example
+from moderation.heads import Array
+from moderation.lexicon import crisis_hits, keyword_match
+from moderation.onnx_classifier import OnnxAnalyzer, clean_text
+from moderation.report import write_report
+
+DOCS = datasets.REPO_ROOT / "docs"
+MILD_SWEARING = (
+    "this shift was shit",
+    "fucking hell what a night, three arrests",
+    "the rota is a pile of crap again",
+    "bloody printer jammed during the drug round",
+    "absolute shitshow on the ward today, no beds anywhere",
+    "pissed off that my annual leave got cancelled",
+    "damn, forgot my lunch again",
+    "what a crap day, need wine",
+    "the car park is a fucking joke",
+    "knackered and grumpy, this job is shit some days",
+)
+
+
+@dataclass(frozen=True)
+class SetScores:
+    name: str
+    examples: list[Example]
+    labels: Array
+    shipped: Array
+    no_floor: Array
+    plain: Array
+    keyword: Array
+    abuse: Array
+
+
+def _score(analyzer: OnnxAnalyzer, name: str, examples: list[Example]) -> SetScores:
+    texts = datasets.texts(examples)
+    s = analyzer.scores(texts)
+    t = analyzer.thresholds
+    floors = np.array(
+        [max((t.floor(h.floor) for h in crisis_hits(clean_text(x))), default=0.0) for x in texts],
+        dtype=np.float32,
+    )
+    keyword = np.array([float(keyword_match(x)) for x in texts], dtype=np.float32)
+    labels = np.array([e.label for e in examples], dtype=np.float32)
+    return SetScores(
+        name, examples, labels, np.maximum(s.crisis, floors), s.crisis, s.plain, keyword, s.abuse
+    )
+
+
+def _rates(labels: Array, scores: Array, threshold: float) -> dict[str, float]:
+    flagged = scores >= threshold
+    pos, neg = labels == 1, labels == 0
+    return {
+        "recall": float(flagged[pos].mean()) if pos.any() else float("nan"),
+        "false_alarms": float(flagged[neg].mean()) if neg.any() else float("nan"),
+    }
+
+
+def _recall_at_fpr(labels: Array, scores: Array, fpr: float) -> float:
+    neg = scores[labels == 0]
+    pos = scores[labels == 1]
+    if not len(neg) or not len(pos):
+        return float("nan")
+    cut = np.sort(neg)[::-1][int(np.floor(fpr * len(neg)))] if fpr * len(neg) < len(neg) else 0.0
+    return float((pos > cut).mean())
+
+
+def _ap(labels: Array, scores: Array) -> float:
+    from sklearn.metrics import average_precision_score
+
+    if labels.min() == labels.max():
+        return float("nan")
+    return float(average_precision_score(labels, scores))
+
+
+def summarise(s: SetScores, concern: float, crisis: float) -> dict[str, Any]:
+    return {
+        "set": s.name,
+        "rows": len(s.examples),
+        "crisis_rows": int(s.labels.sum()),
+        "flagged": _rates(s.labels, s.shipped, concern),
+        "crisis_level": _rates(s.labels, s.shipped, crisis),
+        "no_lexical_floor": _rates(s.labels, s.no_floor, concern),
+        "keyword": _rates(s.labels, s.keyword, 0.5),
+        "recall_at_10pct_fpr": {
+            "shipped": _recall_at_fpr(s.labels, s.shipped, 0.10),
+            "no_lexical_floor": _recall_at_fpr(s.labels, s.no_floor, 0.10),
+            "embedding_only": _recall_at_fpr(s.labels, s.plain, 0.10),
+        },
+        "average_precision": {
+            "shipped": _ap(s.labels, s.shipped),
+            "no_lexical_floor": _ap(s.labels, s.no_floor),
+            "embedding_only": _ap(s.labels, s.plain),
+            "keyword": _ap(s.labels, s.keyword),
+        },
+    }
+
+
+def per_kind(s: SetScores, concern: float, crisis: float) -> list[dict[str, Any]]:
+    rows = []
+    for kind in sorted({e.kind for e in s.examples}):
+        idx = np.array([e.kind == kind for e in s.examples])
+        rows.append(
+            {
+                "kind": kind,
+                "crisis": int(s.labels[idx][0]),
+                "n": int(idx.sum()),
+                "flagged": float((s.shipped[idx] >= concern).mean()),
+                "crisis_level": float((s.shipped[idx] >= crisis).mean()),
+                "keyword": float(s.keyword[idx].mean()),
+            }
+        )
+    return rows
+
+
+def abuse_false_alarms(analyzer: OnnxAnalyzer, domain: SetScores) -> dict[str, Any]:
+    cut = analyzer.thresholds.abuse
+    swearing = analyzer.scores(list(MILD_SWEARING)).abuse
+    venting = np.array([e.kind == "venting" for e in domain.examples])
+    return {
+        "threshold": cut,
+        "domain_heldout_all": float((domain.abuse >= cut).mean()),
+        "domain_heldout_venting": float((domain.abuse[venting] >= cut).mean()),
+        "mild_swearing_probe": float((swearing >= cut).mean()),
+        "mild_swearing_probe_n": len(MILD_SWEARING),
+    }
+
+
+def plot_pr(sets: Sequence[SetScores], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import precision_recall_curve
+
+    fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4.2))
+    for ax, s in zip(np.atleast_1d(axes), sets, strict=True):
+        for label, scores in (
+            ("shipped", s.shipped),
+            ("no lexical floor", s.no_floor),
+            ("embedding only", s.plain),
+        ):
+            p, r, _ = precision_recall_curve(s.labels, scores)
+            ax.plot(r, p, label=label)
+        kw = _rates(s.labels, s.keyword, 0.5)
+        kw_prec = float(s.labels[s.keyword >= 0.5].mean()) if (s.keyword >= 0.5).any() else 0.0
+        ax.scatter([kw["recall"]], [kw_prec], marker="x", color="k", label="keyword baseline")
+        ax.set_title(s.name)
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_ylim(0, 1.02)
+        ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def evaluate() -> dict[str, Any]:
+    analyzer = OnnxAnalyzer.from_model_dir(threads=2)
+    t = analyzer.thresholds
+    sets = [
+        _score(analyzer, "domain held-out", datasets.domain_set("heldout")),
+        _score(analyzer, "tsid-twitter", datasets.eval_set("tsid-twitter")),
+        _score(
+            analyzer, "esconv-seeker-turns (test)", datasets.eval_set("esconv-seeker-turns", "test")
+        ),
+        _score(analyzer, "sdcnl-reddit (test)", datasets.eval_set("sdcnl-reddit", "test")),
+        _score(analyzer, "dreaddit-stress (test)", datasets.eval_set("dreaddit-stress", "test")),
+    ]
+    results = {
+        "thresholds": {"concern": t.concern, "crisis": t.crisis, "abuse": t.abuse},
+        "sets": [summarise(s, t.concern, t.crisis) for s in sets],
+        "domain_per_kind": per_kind(sets[0], t.concern, t.crisis),
+        "abuse": abuse_false_alarms(analyzer, sets[0]),
+    }
+    DOCS.mkdir(exist_ok=True)
+    plot_pr(sets[:2], DOCS / "classifier-pr.png")
+    (DOCS / "classifier-metrics.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_report(results, DOCS / "classifier-report.md")
+    print(f"wrote {DOCS / 'classifier-report.md'}")
+    return results

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from moderation.assessment import RiskLevel
+from moderation.lexicon import crisis_hits, keyword_match, method_reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to kill myself", "i'm so suicidal tonight", "I don't want to be alive anymore"],
+)
+def test_explicit_first_person_statements_hit(text: str) -> None:
+    assert any(h.floor is RiskLevel.CRISIS for h in crisis_hits(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The patient said he wants to kill himself",
+        "My colleague keeps saying she'd be better off dead",
+        "I'm not suicidal, just exhausted",
+        "I could die of embarrassment",
+        "If you're feeling suicidal please reach out",
+    ],
+)
+def test_reported_negated_and_figurative_speech_does_not(text: str) -> None:
+    assert not any(h.floor is RiskLevel.CRISIS for h in crisis_hits(text))
+
+
+def test_method_detector_names_categories_without_quoting() -> None:
+    reasons = method_reasons("thinking about the insulin in the fridge and the bridge")
+    assert reasons == [
+        "names a method: medication or overdose",
+        "names a method: height or jumping",
+    ]
+    assert method_reasons("this shift was shit") == []
+
+
+def test_keyword_baseline_matches_any_keyword() -> None:
+    assert keyword_match("3 overdose admissions overnight")
+    assert not keyword_match("this rota is killing me")
