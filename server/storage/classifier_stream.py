@@ -35,7 +35,7 @@ MAX_PENDING = 100_000
 class StreamAnalyzer:
     """The TextAnalyzer port over Redis streams (the server's side)."""
 
-    def __init__(self, redis: Redis, timeout_s: float = 10.0) -> None:
+    def __init__(self, redis: Redis, timeout_s: float = 30.0) -> None:
         self._redis = redis
         self._timeout_s = timeout_s
         self._reply = REPLY_PREFIX + secrets.token_hex(8)

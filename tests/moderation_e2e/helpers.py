@@ -51,7 +51,7 @@ async def error_code(client: HuddleClient, event: str, payload: Any = None) -> s
     return code
 
 
-async def escalation_for(lead: HuddleClient, message_id: str, timeout: float = 5.0) -> Any:
+async def escalation_for(lead: HuddleClient, message_id: str, timeout: float = 15.0) -> Any:
     return await lead.next_event(
         "escalation:new", timeout=timeout, where=lambda e: e["message_id"] == message_id
     )

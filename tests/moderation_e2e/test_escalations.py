@@ -149,7 +149,7 @@ async def test_a_lead_who_was_offline_gets_open_escalations_on_connect(
     offline = await make_client(role="lead", connect=False)
     await writer.join(room)
     sent = await writer.send(room, CRISIS)
-    offer = await writer.next_event("safety:offer")
+    offer = await writer.next_event("safety:offer", timeout=15)
     await offline.connect()
     pushed = await escalation_for(offline, sent["id"])
     assert pushed["id"] == offer["escalation_id"] and pushed["catch_up"] is True

