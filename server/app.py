@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import logging
 import os
 import secrets
@@ -33,7 +34,7 @@ from moderation.thread_batcher import ThreadBatchAnalyzer
 from server.config import Settings
 from server.domain.accounts import AccountService
 from server.domain.dm import DirectMessageService, DmSettings
-from server.domain.ports import RateLimiter
+from server.domain.ports import RateLimiter, RoomStore
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
 from server.errors import ConfigError
 from server.storage.audit import MongoAuditLog
@@ -42,11 +43,9 @@ from server.storage.dm import (
     MongoContactStore,
     MongoEnvelopeStore,
     MongoPrekeyStore,
+    MongoReportStore as MongoDmReportStore,
     create_dm_indexes,
     shared_secret,
-)
-from server.storage.dm import (
-    MongoReportStore as MongoDmReportStore,
 )
 from server.storage.embedded import embedded_mongo
 from server.storage.escalations import MongoEscalationStore, create_escalation_indexes
@@ -57,11 +56,13 @@ from server.storage.moderation import (
 )
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
+from server.storage.room_cache import CachedRoomStore
 from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
 from server.transport.broadcast import SocketIOBroadcaster
 from server.transport.dm_events import register_dm_events
 from server.transport.escalation_events import register_escalation_events
+from server.transport.fanout import LocalFanOutManager, RedisFanOutManager
 from server.transport.http import (
     MAX_BODY_BYTES,
     HttpApi,
@@ -87,7 +88,7 @@ class Services:
     db: AsyncDatabase[Doc]
     accounts: AccountService
     rooms: RoomService
-    room_store: MongoRoomStore
+    room_store: RoomStore
     messages: MongoMessageStore
     broadcaster: SocketIOBroadcaster
     limiter: RateLimiter
@@ -97,7 +98,7 @@ class Services:
     escalations: EscalationService
     moderation: ModerationService
     sla: SlaScheduler
-    dms: DirectMessageService | None = None
+    dms: DirectMessageService
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -182,6 +183,8 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             "mongodb" if settings.mongodb_url else "embedded",
             "redis" if redis is not None else "in-process",
         )
+        # What start-up built lives as long as the process: keep the collector off it.
+        gc.freeze()
         yield
 
 
@@ -226,7 +229,7 @@ async def build_services(
 ) -> Services:
     users = MongoUserStore(db)
     audit = MongoAuditLog(db)
-    room_store = MongoRoomStore(db)
+    room_store = CachedRoomStore(MongoRoomStore(db))
     messages = MongoMessageStore(db)
     await room_store.seed(SEEDED_ROOMS)
     limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else InProcessRateLimiter()
@@ -278,7 +281,9 @@ async def build_services(
 
 
 def create_app(settings: Settings) -> web.Application:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager: socketio.AsyncManager = (
+        RedisFanOutManager(settings.redis_url) if settings.redis_url else LocalFanOutManager()
+    )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
@@ -310,8 +315,17 @@ def configure_logging() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+# The collector's default (a young collection every 700 net allocations) took about a
+# third of the CPU of a python-socketio server fanning out to rooms of 100, and its full
+# collections over thousands of connections stalled the loop for 100-300 ms (see
+# docs/performance.md). Fan-out garbage is acyclic and freed by reference counting, so
+# collecting rarely costs little memory.
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
 def serve() -> int:
     configure_logging()
+    gc.set_threshold(*GC_THRESHOLDS)
     settings = Settings.from_env()
     app = create_app(settings)
     print(f"Huddle on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from server.domain.models import Invite, Role, User, utcnow
 from server.errors import Conflict
+from server.storage.coalesce import Coalescer
 from server.storage.mongo import Doc, translate
 
 
@@ -21,6 +22,7 @@ def _user(doc: Doc) -> User:
 class MongoUserStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._users = db.users
+        self._by_id: Coalescer[str, User] = Coalescer(self._users_by_ids)
 
     @translate("create a user")
     async def create(self, user: User, token_hash: str) -> None:
@@ -49,8 +51,16 @@ class MongoUserStore:
 
     @translate("look up a user")
     async def by_id(self, user_id: str) -> User | None:
-        doc = await self._users.find_one({"_id": user_id})
-        return _user(doc) if doc else None
+        # Every connection re-reads its user every 2 s of activity: concurrent reads share one.
+        return await self._by_id.get(user_id)
+
+    async def _users_by_ids(self, user_ids: list[str]) -> dict[str, User]:
+        # On the embedded store an $in of one costs 1.5x a find_one: batch only batches.
+        if len(user_ids) == 1:
+            doc = await self._users.find_one({"_id": user_ids[0]})
+            return {doc["_id"]: _user(doc)} if doc else {}
+        cursor = self._users.find({"_id": {"$in": user_ids}})
+        return {doc["_id"]: _user(doc) async for doc in cursor}
 
     @translate("change a role")
     async def set_role(self, user_id: str, role: Role) -> None:

@@ -213,9 +213,9 @@ class HttpApi:
     async def _grant(self, actor: str, pseudonym: str, role: Role) -> web.Response:
         user, previous = await self._accounts.grant(actor, pseudonym, role)
         if role < previous:
-            # A lowered role must apply at once: end live connections, so the next connect
-            # signs in with it. A raised role reaches open connections through their
-            # periodic refresh (main), without cutting anyone off.
+            # A revoke applies at once: end the live sessions held here (every connection
+            # elsewhere re-reads its role within USER_REFRESH_S). A promotion just waits
+            # for that refresh, without cutting anyone off.
             await self._sessions.disconnect_user(user.id)
         return web.json_response(
             {"pseudonym": user.pseudonym, "role": user.role.label, "previous": previous.label}
