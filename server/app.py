@@ -43,9 +43,11 @@ from server.storage.dm import (
     MongoContactStore,
     MongoEnvelopeStore,
     MongoPrekeyStore,
-    MongoReportStore as MongoDmReportStore,
     create_dm_indexes,
     shared_secret,
+)
+from server.storage.dm import (
+    MongoReportStore as MongoDmReportStore,
 )
 from server.storage.embedded import embedded_mongo
 from server.storage.escalations import MongoEscalationStore, create_escalation_indexes

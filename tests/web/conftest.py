@@ -30,6 +30,8 @@ if not CHROMIUM.exists():
     pytest.skip("chromium is missing: `make test` installs it", allow_module_level=True)
 
 expect = playwright_api.expect
+# The suite shares a small machine with real servers and a classifier: give the page time.
+expect.set_options(timeout=10_000)
 Page = playwright_api.Page
 PyClientFactory = Callable[..., Awaitable[HuddleClient]]
 

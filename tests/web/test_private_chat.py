@@ -133,7 +133,7 @@ async def test_members_ask_before_messaging_another_member(
     await expect(ask).to_be_visible()
     await ask.click()
     await expect(page.locator(".composer-status")).to_contain_text("Request sent")
-    request = await other.next_event("dm:request", timeout=5)
+    request = await other.next_event("dm:request", timeout=15)
     assert request["from"] == me
     await other.dm_accept(me)
     await page.get_by_role("button", name="Send").click()

@@ -56,7 +56,7 @@ async def test_history_live_messages_and_sending_on_enter(
     await box.fill("Thanks, that helps.")
     await box.press("Enter")
     pushed = await peer.next_event(
-        "room:message", timeout=5, where=lambda m: m["text"] == "Thanks, that helps."
+        "room:message", timeout=15, where=lambda m: m["text"] == "Thanks, that helps."
     )
     assert pushed["author"]["pseudonym"] == me
     await expect(box).to_have_value("")
@@ -128,7 +128,7 @@ async def test_keyboard_only_join_open_a_room_and_send(
     await page.keyboard.type("Typed without a mouse")
     await page.keyboard.press("Enter")
     pushed = await peer.next_event(
-        "room:message", timeout=5, where=lambda m: m["text"] == "Typed without a mouse"
+        "room:message", timeout=15, where=lambda m: m["text"] == "Typed without a mouse"
     )
     assert pushed["author"]["pseudonym"] == "KeysOnly-1"
 
