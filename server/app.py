@@ -23,6 +23,7 @@ from aiohttp import web
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
+from moderation.async_analyzer import AsyncAnalyzer
 from moderation.classifier import load_analyzer
 from moderation.escalations import CrisisLine, EscalationService
 from moderation.guards import ModerationGuard
@@ -30,7 +31,6 @@ from moderation.pipeline import ModerationPipeline
 from moderation.ports import Pager, TextAnalyzer
 from moderation.room_moderation import ModerationService
 from moderation.sla import SlaScheduler
-from moderation.thread_batcher import ThreadBatchAnalyzer
 from server.config import Settings
 from server.domain.accounts import AccountService
 from server.domain.dm import DirectMessageService, DmSettings
@@ -203,11 +203,11 @@ async def running_analyzer(settings: Settings, redis: Redis | None) -> AsyncIter
     """The classifier: batched in a worker thread here (the default), or in separate
     ``huddle classifier-worker`` processes behind a Redis stream. Either way inference
     never blocks the event loop."""
-    analyzer: StreamAnalyzer | ThreadBatchAnalyzer
+    analyzer: StreamAnalyzer | AsyncAnalyzer
     if settings.classifier_mode == "worker" and redis is not None:
         analyzer = StreamAnalyzer(redis)
     else:
-        analyzer = ThreadBatchAnalyzer(load_analyzer(settings.classifier))
+        analyzer = AsyncAnalyzer(load_analyzer(settings.classifier))
     await analyzer.start()
     logger.info("classifier ready: %s (%s)", settings.classifier, settings.classifier_mode)
     try:

@@ -19,7 +19,10 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-CONCERN = "I can not stop thinking about the patient who died, I keep replaying it"
+CONCERN = (
+    "I can not stop thinking about the patient who died, I keep replaying it"
+    " and I feel like I failed them"
+)
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 

@@ -1,4 +1,4 @@
-"""ThreadBatchAnalyzer: concurrent texts are analysed in batches, off the event loop."""
+"""AsyncAnalyzer: concurrent texts are analysed in batches, off the event loop."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from moderation.assessment import Analysis, RiskAssessment, RiskLevel
-from moderation.thread_batcher import ThreadBatchAnalyzer
+from moderation.async_analyzer import AsyncAnalyzer
 
 
 class SlowAnalyzer:
@@ -29,7 +29,7 @@ class SlowAnalyzer:
 
 async def test_concurrent_texts_share_batches_and_keep_their_answers() -> None:
     model = SlowAnalyzer()
-    analyzer = ThreadBatchAnalyzer(model, max_batch=8, max_wait_s=0.01)
+    analyzer = AsyncAnalyzer(model, max_batch=8, max_wait_s=0.01)
     await analyzer.start()
     try:
         texts = ["x" * n for n in range(1, 21)]
@@ -60,7 +60,7 @@ async def test_a_model_failure_fails_its_batch_not_the_batcher() -> None:
                 raise RuntimeError("model failure")
             return super().analyze(texts)
 
-    analyzer = ThreadBatchAnalyzer(Flaky(), max_wait_s=0)
+    analyzer = AsyncAnalyzer(Flaky(), max_wait_s=0)
     await analyzer.start()
     try:
         with pytest.raises(RuntimeError):
