@@ -86,20 +86,15 @@ def embed_cached(encoder: OnnxSentenceEncoder, texts: Sequence[str], tag: str) -
 
 def candidates() -> list[Candidate]:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
 
     def lr(c: float) -> Callable[[], Any]:
         return lambda: LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-
-    def mlp() -> Any:
-        return MLPClassifier(hidden_layer_sizes=(64,), alpha=1e-3, max_iter=300, random_state=SEED)
 
     return [
         Candidate("logreg C=2, no C-SSRS", lr(2.0), 0.0),
         Candidate("logreg C=2, C-SSRS x0.2", lr(2.0), 0.2),
         Candidate("logreg C=8, C-SSRS x0.2", lr(8.0), 0.2),
         Candidate("logreg C=2, C-SSRS x0.5", lr(2.0), 0.5),
-        Candidate("mlp 64, no C-SSRS", mlp, 0.0),
     ]
 
 
@@ -176,7 +171,9 @@ def train_crisis(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict
         recall, _ = recall_at_fpr(pos, neg, 0.03)
         chat = oof[~domain & (y == 0) & keep & (sources != "cssrs-reddit500")]
         chat_recall, _ = recall_at_fpr(pos, chat, 0.01)
-        score = min(recall, chat_recall)
+        # Mean, not min: the min rule picked C-SSRS x0.2, which doubled false alarms on
+        # everyday chat; equal weight on both keeps chat quiet (see MODEL_CARD.md).
+        score = (recall + chat_recall) / 2
         results.append(
             {
                 "head": cand.name,

@@ -62,7 +62,6 @@ def test_lookalikes_pass(analyzer: OnnxAnalyzer, kind: str) -> None:
     assert flagged == []
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: peer outreach that names suicide is flagged")
 def test_peer_outreach_passes(analyzer: OnnxAnalyzer) -> None:
     (result,) = analyzer.assess(
         ["If anyone here is struggling with thoughts of suicide please reach out, we're here"]
