@@ -151,14 +151,18 @@ class SocketTransport:
         try:
             user = await self._accounts.authenticate(token)
         except HuddleError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(error_body(exc)["error"]) from None
+            raise socketio.exceptions.ConnectionRefusedError(
+                exc.message, error_body(exc)["error"]
+            ) from None
         connection = Connection(sid, user, self._sio, time.monotonic())
         channels = [user_channel(user.id), role_channel(user.role)]
         try:
             for provider in self._channel_providers:
                 channels.extend(await provider(user))
         except HuddleError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(error_body(exc)["error"]) from None
+            raise socketio.exceptions.ConnectionRefusedError(
+                exc.message, error_body(exc)["error"]
+            ) from None
         for channel in channels:
             await connection.enter(channel)
         self._connections[sid] = connection

@@ -216,3 +216,22 @@ async def test_a_role_change_reaches_an_open_connection(
     assert sent["author"]["role"] == "supporter"
     pushed = await other.next_event("room:message", where=lambda m: m["id"] == sent["id"])
     assert pushed["author"]["role"] == "supporter"
+
+
+async def test_a_refused_connection_names_the_error_code(server: HuddleProcess) -> None:
+    sio = socketio.AsyncClient(reconnection=False)
+    received: list[object] = []
+
+    async def connect_error(data: object) -> None:
+        received.append(data)
+
+    sio.on("connect_error", connect_error)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await sio.connect(server.url, auth={"token": "x" * 40}, transports=["websocket"])
+    await sio.shutdown()
+    assert received == [
+        {
+            "message": "a valid token is required",
+            "data": {"code": "unauthorized", "message": "a valid token is required"},
+        }
+    ]
