@@ -23,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
 from moderation.classifier import load_analyzer
+from moderation.dm_reports import ModerationReportFiler
 from moderation.escalations import CrisisLine, EscalationService
 from moderation.guards import ModerationGuard
 from moderation.pipeline import ModerationPipeline
@@ -36,16 +37,15 @@ from server.domain.dm import DirectMessageService, DmSettings
 from server.domain.ports import RateLimiter
 from server.domain.rooms import SEEDED_ROOMS, RoomService, SendLimits
 from server.errors import ConfigError
+from server.storage.audit import MongoAuditLog
+from server.storage.classifier_stream import StreamAnalyzer
 from server.storage.dm import (
     MongoContactStore,
     MongoEnvelopeStore,
     MongoPrekeyStore,
-    MongoReportStore as MongoDmReportStore,
     create_dm_indexes,
     shared_secret,
 )
-from server.storage.audit import MongoAuditLog
-from server.storage.classifier_stream import StreamAnalyzer
 from server.storage.embedded import embedded_mongo
 from server.storage.escalations import MongoEscalationStore, create_escalation_indexes
 from server.storage.moderation import (
@@ -241,18 +241,6 @@ async def build_services(
         sio, accounts, limiter, SendLimits(settings.event_rate_per_s, settings.event_burst)
     )
     register_room_events(transport, rooms, settings.history_limit)
-    dms = DirectMessageService(
-        users,
-        MongoPrekeyStore(db),
-        MongoEnvelopeStore(db),
-        MongoContactStore(db),
-        MongoDmReportStore(db),
-        broadcaster,
-        limiter,
-        DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
-    )
-    register_dm_events(transport, dms)
-
     escalation_store = MongoEscalationStore(db)
     sanctions = MongoSanctionStore(db)
     lines = [CrisisLine(name, text) for name, text in settings.crisis_lines]
@@ -262,6 +250,17 @@ async def build_services(
     moderation = ModerationService(
         users, room_store, messages, MongoReportStore(db), sanctions, broadcaster, audit
     )
+    dms = DirectMessageService(
+        users,
+        MongoPrekeyStore(db),
+        MongoEnvelopeStore(db),
+        MongoContactStore(db),
+        ModerationReportFiler(escalations, moderation),
+        broadcaster,
+        limiter,
+        DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
+    )
+    register_dm_events(transport, dms)
     guard = ModerationGuard(sanctions, limiter)
     rooms.add_guard(guard)
     rooms.add_join_guard(guard)

@@ -117,7 +117,9 @@ class EscalationCard {
     try {
       const ack = await this.ctx.conn.call("escalation:get", { id: this.item.id });
       const context = ack.context ?? {};
-      const messages = [...(context.before ?? []), ...(ack.message ? [ack.message] : []), ...(context.after ?? [])];
+      // A private escalation (from a DM) has no room: only the text the writer shared.
+      const shared = typeof ack.text === "string" ? [{ id: this.item.message_id, author: this.item.author, text: ack.text }] : [];
+      const messages = [...(context.before ?? []), ...(ack.message ? [ack.message] : []), ...shared, ...(context.after ?? [])];
       replaceChildren(
         this.context,
         el(
