@@ -72,7 +72,7 @@ class EscalationCard {
       el(
         "div",
         { class: "card-actions" },
-        item.room ? el("button", { type: "button", onclick: () => this.showContext() }, "Show room context") : null,
+        el("button", { type: "button", onclick: () => this.showContext() }, item.room ? "Show room context" : "Show shared text"),
         el("button", { type: "button", class: "primary", onclick: () => this.claim() }, "Claim"),
         who ? el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`) : null,
       ),
