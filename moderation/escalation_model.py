@@ -1,5 +1,9 @@
 """An escalation: one crisis message that an on-call peer lead must pick up.
 
+A room escalation points at the flagged room message. A private one (``dm_report``: a
+DM reported as urgent; ``dm_help``: "I need help now") has no room: it carries the
+verified or shared text itself, the only copy the leads get.
+
 Lifecycle (explicit transitions; anything else fails with ``InvalidState``)::
 
     open ──claim──▶ claimed ──resolve──▶ resolved
@@ -68,6 +72,12 @@ class Outcome(StrEnum):
             raise ValidationError(f"'outcome' must be one of {allowed}") from None
 
 
+class EscalationSource(StrEnum):
+    ROOM = "room"
+    DM_REPORT = "dm_report"
+    DM_HELP = "dm_help"
+
+
 @dataclass(frozen=True)
 class Escalation:
     id: str
@@ -88,13 +98,24 @@ class Escalation:
     resolved_at: datetime | None = None
     outcome: str | None = None
     note: str | None = None
+    source: EscalationSource = EscalationSource.ROOM
+    text: str | None = None
+    """Private escalations only: what the reporter verified or chose to share."""
+    subject_pseudonym: str | None = None
+    """Private escalations only: whom the report or help request is about, if anyone."""
+
+    @property
+    def private(self) -> bool:
+        return self.source != EscalationSource.ROOM
 
     def to_wire(self) -> dict[str, Any]:
         """What leads see. The author appears by pseudonym only; never the user id."""
         return {
             "id": self.id,
-            "room": self.room,
+            "source": self.source.value,
+            "room": self.room or None,
             "message_id": self.message_id,
+            "subject": {"pseudonym": self.subject_pseudonym} if self.subject_pseudonym else None,
             "level": self.level,
             "risk": round(self.risk, 4),
             "reasons": list(self.reasons),
@@ -116,7 +137,8 @@ class Escalation:
         return {
             "type": "escalation.overdue",
             "id": self.id,
-            "room": self.room,
+            "source": self.source.value,
+            "room": self.room or None,
             "level": self.level,
             "risk": round(self.risk, 4),
             "reasons": list(self.reasons),

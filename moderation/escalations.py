@@ -17,6 +17,7 @@ from moderation.assessment import RiskAssessment
 from moderation.escalation_model import (
     UNCLAIMED,
     Escalation,
+    EscalationSource,
     EscalationState,
     Outcome,
     Transition,
@@ -36,6 +37,10 @@ SAFETY_MESSAGE = (
     "told and will reach out. If you are in danger now, call 999."
 )
 OFFER_MESSAGE = "Would you like a peer lead to open a private one-to-one chat with you?"
+PRIVATE_REASONS = {
+    EscalationSource.DM_REPORT: "reported a private message as urgent",
+    EscalationSource.DM_HELP: "asked for help from a private chat",
+}
 
 
 def require_lead(user: User) -> None:
@@ -88,9 +93,51 @@ class EscalationService:
                 due_at=now + self._sla,
             )
         )
+        # Recorded before anyone is told, so a crash after the page leaves no gap in the
+        # escalation's history.
+        await self._changed(escalation, None, EscalationState.OPEN, "classifier")
         await self._broadcaster.to_role(Role.LEAD, "escalation:new", escalation.to_wire())
         await self._support_writer(escalation)
-        await self._changed(escalation, None, EscalationState.OPEN, "classifier")
+        return escalation
+
+    async def open_private(
+        self,
+        writer: User,
+        source: EscalationSource,
+        ref: str,
+        text: str,
+        subject_pseudonym: str | None,
+    ) -> Escalation:
+        """Open an escalation from a private chat: a DM reported as urgent, or "I need
+        help now". ``text`` is the verified or shared text, stored as the leads' only copy;
+        ``ref`` names what is escalated, so the same DM message escalates once."""
+        assert source != EscalationSource.ROOM
+        now = utcnow()
+        candidate = Escalation(
+            id=secrets.token_hex(12),
+            room="",
+            message_id=ref,
+            message_seq=0,
+            author_id=writer.id,
+            author_pseudonym=writer.pseudonym,
+            level="crisis",
+            risk=1.0,
+            reasons=(PRIVATE_REASONS[source],),
+            state=EscalationState.OPEN,
+            created_at=now,
+            due_at=now + self._sla,
+            source=source,
+            text=text,
+            subject_pseudonym=subject_pseudonym,
+        )
+        escalation = await self._store.insert(candidate)
+        if escalation.id != candidate.id:
+            return escalation  # already escalated: the leads were paged the first time
+        # Recorded before anyone is told, so a crash after the page leaves no gap in the
+        # escalation's history.
+        await self._changed(escalation, None, EscalationState.OPEN, writer.pseudonym)
+        await self._broadcaster.to_role(Role.LEAD, "escalation:new", escalation.to_wire())
+        await self._support_writer(escalation)
         return escalation
 
     async def _support_writer(self, escalation: Escalation) -> None:
@@ -118,21 +165,14 @@ class EscalationService:
         return list(reversed(await self._store.in_states(UNCLAIMED, 200)))
 
     async def get(self, user: User, escalation_id: str) -> dict[str, Any]:
-        """The escalation, its history, and the room around the flagged message."""
+        """The escalation, its history, and the room around the flagged message (or, for
+        a private escalation, the text the writer verified or chose to share)."""
         require_lead(user)
         escalation = await self._require(escalation_id)
-        room, seq = escalation.room, escalation.message_seq
-        before = await self._messages.history(room, seq, None, CONTEXT_MESSAGES)
-        after = await self._messages.history(room, None, seq, CONTEXT_MESSAGES)
-        flagged = await self._messages.get(escalation.message_id)
         transitions = await self._store.transitions(escalation_id)
         return {
             "escalation": escalation.to_wire(),
-            "message": flagged.to_wire() if flagged else None,
-            "context": {
-                "before": [m.to_wire() for m in before],
-                "after": [m.to_wire() for m in after],
-            },
+            **(await self._evidence(escalation)),
             "history": [
                 {
                     "from": t.from_state.value if t.from_state else None,
@@ -142,6 +182,22 @@ class EscalationService:
                 }
                 for t in transitions
             ],
+        }
+
+    async def _evidence(self, escalation: Escalation) -> dict[str, Any]:
+        if escalation.private:
+            return {"message": None, "text": escalation.text, "context": None}
+        room, seq = escalation.room, escalation.message_seq
+        before = await self._messages.history(room, seq, None, CONTEXT_MESSAGES)
+        after = await self._messages.history(room, None, seq, CONTEXT_MESSAGES)
+        flagged = await self._messages.get(escalation.message_id)
+        return {
+            "message": flagged.to_wire() if flagged else None,
+            "text": None,
+            "context": {
+                "before": [m.to_wire() for m in before],
+                "after": [m.to_wire() for m in after],
+            },
         }
 
     async def claim(self, lead: User, escalation_id: str) -> Escalation:
@@ -243,7 +299,7 @@ class EscalationService:
                 f"escalation.{after.value}",
                 escalation.id,
                 reason=reason,
-                room=escalation.room,
+                room=escalation.room or None,
                 details={"from": before.value if before else None, "to": after.value},
                 at=now,
             )

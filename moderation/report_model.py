@@ -41,6 +41,8 @@ class ReportOutcome(StrEnum):
 class ReportSource(StrEnum):
     MEMBER = "member"
     CLASSIFIER = "classifier"
+    DM = "dm"
+    """A verified report of an end-to-end encrypted direct message (no room)."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,17 @@ class Report:
     resolved_at: datetime | None = None
     outcome: str | None = None
     note: str | None = None
+    text: str | None = None
+    """DM reports only: the verified text, the one copy the server has. Room reports
+    keep no copy: they show the room message's current text."""
 
     def to_wire(self, text: str | None = None) -> dict[str, Any]:
         """For supporters' review: the message's current text (None once redacted),
-        and people by pseudonym only. Reports keep no copy of the text."""
+        and people by pseudonym only."""
         return {
             "id": self.id,
             "message_id": self.message_id,
-            "room": self.room,
+            "room": self.room or None,
             "source": self.source.value,
             "reason": self.reason,
             "reporter": {"pseudonym": self.reporter_pseudonym} if self.reporter_pseudonym else None,

@@ -114,6 +114,29 @@ class ModerationService:
         await self._broadcaster.to_role(Role.SUPPORTER, "review:new", await self._wire(report))
         return report
 
+    async def file_private(
+        self, reporter: User, ref: str, author_pseudonym: str, text: str
+    ) -> Report:
+        """A verified DM report into the review queue. ``ref`` names the DM message, so
+        a second report of it returns the first; ``text`` is the verified text."""
+        candidate = Report(
+            id=secrets.token_hex(12),
+            message_id=ref,
+            room="",
+            source=ReportSource.DM,
+            reason="reported a private message",
+            created_at=utcnow(),
+            reporter_id=reporter.id,
+            reporter_pseudonym=reporter.pseudonym,
+            author_pseudonym=author_pseudonym,
+            text=text,
+        )
+        report = await self._reports.insert(candidate)
+        if report.id == candidate.id:
+            await self._broadcaster.to_role(Role.SUPPORTER, "review:new", await self._wire(report))
+            await self._log(reporter, "report.create", author_pseudonym, report.reason, None)
+        return report
+
     async def list_reports(
         self, user: User, state: ReportState | None, limit: int
     ) -> list[dict[str, Any]]:
@@ -136,10 +159,12 @@ class ModerationService:
             await self._broadcaster.to_user(
                 resolved.reporter_id, "report:updated", resolved.update_for_reporter()
             )
-        await self._log(user, "report.resolve", resolved.id, outcome.value, resolved.room)
+        await self._log(user, "report.resolve", resolved.id, outcome.value, resolved.room or None)
         return resolved
 
     async def _wire(self, report: Report) -> dict[str, Any]:
+        if report.source == ReportSource.DM:
+            return report.to_wire(report.text)
         message = await self._messages.get(report.message_id)
         return report.to_wire(message.text if message else None)
 

@@ -81,7 +81,7 @@ class SlaScheduler:
                 "sla",
                 "escalation.overdue",
                 escalation.id,
-                room=escalation.room,
+                room=escalation.room or None,
                 details={"from": "open", "to": "overdue", "sla_s": self._sla_s},
                 at=at,
             )
@@ -119,7 +119,9 @@ class SlaScheduler:
         finally:
             self._paging.discard(escalation.id)
         await self._audit.append(
-            AuditEntry("sla", "escalation.page", escalation.id, result, room=escalation.room)
+            AuditEntry(
+                "sla", "escalation.page", escalation.id, result, room=escalation.room or None
+            )
         )
 
     async def close(self) -> None:

@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 
 from moderation.async_analyzer import AsyncAnalyzer
 from moderation.classifier import load_analyzer
+from moderation.dm_reports import ModerationReportFiler
 from moderation.escalations import CrisisLine, EscalationService
 from moderation.guards import ModerationGuard
 from moderation.pipeline import ModerationPipeline
@@ -45,9 +46,6 @@ from server.storage.dm import (
     MongoPrekeyStore,
     create_dm_indexes,
     shared_secret,
-)
-from server.storage.dm import (
-    MongoReportStore as MongoDmReportStore,
 )
 from server.storage.embedded import embedded_mongo
 from server.storage.escalations import MongoEscalationStore, create_escalation_indexes
@@ -248,18 +246,6 @@ async def build_services(
         sio, accounts, limiter, SendLimits(settings.event_rate_per_s, settings.event_burst)
     )
     register_room_events(transport, rooms, settings.history_limit)
-    dms = DirectMessageService(
-        users,
-        MongoPrekeyStore(db),
-        MongoEnvelopeStore(db),
-        MongoContactStore(db),
-        MongoDmReportStore(db),
-        broadcaster,
-        limiter,
-        DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
-    )
-    register_dm_events(transport, dms)
-
     escalation_store = MongoEscalationStore(db)
     sanctions = MongoSanctionStore(db)
     lines = [CrisisLine(name, text) for name, text in settings.crisis_lines]
@@ -269,6 +255,17 @@ async def build_services(
     moderation = ModerationService(
         users, room_store, messages, MongoReportStore(db), sanctions, broadcaster, audit
     )
+    dms = DirectMessageService(
+        users,
+        MongoPrekeyStore(db),
+        MongoEnvelopeStore(db),
+        MongoContactStore(db),
+        ModerationReportFiler(escalations, moderation),
+        broadcaster,
+        limiter,
+        DmSettings(await franking_secret(settings, db), ttl_s=settings.dm_ttl_s),
+    )
+    register_dm_events(transport, dms)
     guard = ModerationGuard(sanctions, limiter)
     rooms.add_guard(guard)
     rooms.add_join_guard(guard)

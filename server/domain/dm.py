@@ -19,10 +19,11 @@ from server.domain.dm_ports import (
     ContactStore,
     EnvelopeStore,
     FiledReport,
+    FilingReceipt,
     PrekeyStore,
     QueuedEnvelope,
+    ReportFiler,
     ReportKind,
-    ReportStore,
 )
 from server.domain.models import Role, User, utcnow
 from server.domain.ports import Broadcaster, RateLimiter, UserStore
@@ -51,7 +52,7 @@ class DirectMessageService:
         prekeys: PrekeyStore,
         envelopes: EnvelopeStore,
         contacts: ContactStore,
-        reports: ReportStore,
+        reports: ReportFiler,
         broadcaster: Broadcaster,
         limiter: RateLimiter,
         settings: DmSettings,
@@ -147,7 +148,7 @@ class DirectMessageService:
 
     # -- reports and help -----------------------------------------------------
 
-    async def report(self, reporter: User, request: DmReport) -> FiledReport:
+    async def report(self, reporter: User, request: DmReport) -> FilingReceipt:
         """Verify a franked message and file it; forgeries raise Forbidden."""
         sender = await self._peer(request.sender)
         claim = franking.FrankedReport(
@@ -161,44 +162,32 @@ class DirectMessageService:
         )
         text = franking.verify_report(self._settings.franking_secret, claim)
         filed = FiledReport(
-            id=secrets.token_hex(12),
             kind=ReportKind.DM_REPORT,
             urgent=request.urgent,
-            reporter_id=reporter.id,
-            subject_id=sender.id,
+            reporter=reporter,
+            subject_pseudonym=sender.pseudonym,
             text=text,
-            message_ts=_from_ms(request.ts_ms),
-            filed_at=utcnow(),
+            ref="dm:" + request.commitment.hex(),
         )
-        await self._file(filed)
-        return filed
+        return await self._file(filed)
 
-    async def help(self, user: User, request: DmHelp) -> FiledReport:
-        """ "I need help now": an urgent escalation carrying only the text the user shared."""
+    async def help(self, user: User, request: DmHelp) -> FilingReceipt:
+        """ "I need help now": an escalation carrying only the text the user shared."""
         subject = await self._peer(request.about) if request.about else None
         filed = FiledReport(
-            id=secrets.token_hex(12),
             kind=ReportKind.HELP,
             urgent=True,
-            reporter_id=user.id,
-            subject_id=subject.id if subject else None,
+            reporter=user,
+            subject_pseudonym=subject.pseudonym if subject else None,
             text=request.text,
-            message_ts=None,
-            filed_at=utcnow(),
+            ref="help:" + secrets.token_hex(12),
         )
-        await self._file(filed)
-        return filed
+        return await self._file(filed)
 
-    async def _file(self, report: FiledReport) -> None:
-        await self._reports.file(report)
-        logger.info("filed %s report %s (urgent=%s)", report.kind.value, report.id, report.urgent)
-        if report.urgent:
-            notice = {
-                "id": report.id,
-                "kind": report.kind.value,
-                "filed_at": report.filed_at.isoformat(),
-            }
-            await self._broadcaster.to_role(Role.LEAD, "escalation:new", notice)
+    async def _file(self, report: FiledReport) -> FilingReceipt:
+        receipt = await self._reports.file(report)
+        logger.info("filed %s report %s (urgent=%s)", report.kind.value, receipt.id, receipt.urgent)
+        return receipt
 
     async def _peer(self, pseudonym: str) -> User:
         user = await self._users.by_pseudonym(pseudonym)

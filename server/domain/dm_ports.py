@@ -49,30 +49,29 @@ class ReportKind(Enum):
     HELP = "help"
 
 
-class ReportState(Enum):
-    """A filed report's lifecycle; moderation moves it on from OPEN."""
+@dataclass(frozen=True)
+class FiledReport:
+    """A verified DM report, or an "I need help now" request, on its way to moderation.
 
-    OPEN = "open"
-    CLAIMED = "claimed"
-    RESOLVED = "resolved"
+    ``text`` is only what was verified (a reported message) or chosen to be shared (help).
+    ``ref`` names what is reported ("dm:" and the message's commitment), so a second
+    report of the same message files nothing new.
+    """
+
+    kind: ReportKind
+    urgent: bool
+    reporter: User
+    subject_pseudonym: str | None
+    text: str
+    ref: str
 
 
 @dataclass(frozen=True)
-class FiledReport:
-    """A verified DM report, or an "I need help now" request, as moderators receive it.
-
-    ``text`` is only what was verified (a reported message) or chosen to be shared (help).
-    """
+class FilingReceipt:
+    """Where a report went: the escalation's id when urgent, else the review report's."""
 
     id: str
-    kind: ReportKind
     urgent: bool
-    reporter_id: str
-    subject_id: str | None
-    text: str
-    message_ts: datetime | None
-    filed_at: datetime
-    state: ReportState = ReportState.OPEN
 
 
 class PrekeyStore(Protocol):
@@ -119,11 +118,8 @@ class ContactStore(Protocol):
     async def accepted(self, a_id: str, b_id: str) -> bool: ...
 
 
-class ReportStore(Protocol):
-    """Where verified reports go: ``reports`` for routine review, ``urgent_reports`` when urgent.
+class ReportFiler(Protocol):
+    """Moderation's door for DM reports: urgent ones (and every help request) open an
+    escalation for the peer leads; the rest join the supporters' review queue."""
 
-    An escalation service consumes ``urgent_reports`` (oldest OPEN first) and moves each
-    report through ReportState.
-    """
-
-    async def file(self, report: FiledReport) -> None: ...
+    async def file(self, report: FiledReport) -> FilingReceipt: ...

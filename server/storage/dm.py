@@ -1,4 +1,4 @@
-"""MongoDB adapters for direct messages: prekeys, queued envelopes, contacts and reports."""
+"""MongoDB adapters for direct messages: prekeys, queued envelopes and contacts."""
 
 from __future__ import annotations
 
@@ -12,14 +12,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from server.dm_protocol import OneTimePrekey, PublicKeys
-from server.domain.dm_ports import FiledReport, QueuedEnvelope
+from server.domain.dm_ports import QueuedEnvelope
 from server.domain.models import Role, User, utcnow
 from server.storage.mongo import Doc, translate
 
 ENVELOPE_COLLECTION = "dm_envelopes"
-# Not "reports": that collection holds room-message reports (moderation), in another shape.
-REPORTS_COLLECTION = "dm_reports"
-URGENT_COLLECTION = "urgent_reports"
 TAKE_OPK_ROUNDS = 20
 TAKE_OPK_CANDIDATES = 8
 
@@ -33,8 +30,6 @@ async def create_dm_indexes(db: AsyncDatabase[Doc]) -> None:
     await envelopes.create_index([("sender_id", ASCENDING), ("client_id", ASCENDING)], unique=True)
     # Envelopes never fetched are dropped when they expire (HUDDLE_DM_TTL_S).
     await envelopes.create_index("expires_at", expireAfterSeconds=0)
-    await db[URGENT_COLLECTION].create_index([("state", ASCENDING), ("filed_at", ASCENDING)])
-    await db[REPORTS_COLLECTION].create_index([("state", ASCENDING), ("filed_at", ASCENDING)])
 
 
 @translate("read a server secret")
@@ -247,26 +242,3 @@ class MongoContactStore:
         ids = [f"{a_id}>{b_id}", f"{b_id}>{a_id}"]
         doc = await self._contacts.find_one({"_id": {"$in": ids}, "state": "accepted"})
         return doc is not None
-
-
-class MongoReportStore:
-    """Verified reports: ``reports`` for review, ``urgent_reports`` for the escalation queue."""
-
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self._reports = db[REPORTS_COLLECTION]
-        self._urgent = db[URGENT_COLLECTION]
-
-    @translate("file a report")
-    async def file(self, report: FiledReport) -> None:
-        doc = {
-            "_id": report.id,
-            "kind": report.kind.value,
-            "urgent": report.urgent,
-            "reporter_id": report.reporter_id,
-            "subject_id": report.subject_id,
-            "text": report.text,
-            "message_ts": report.message_ts,
-            "filed_at": report.filed_at,
-            "state": report.state.value,
-        }
-        await (self._urgent if report.urgent else self._reports).insert_one(doc)

@@ -13,7 +13,13 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from moderation.escalation_model import UNCLAIMED, Escalation, EscalationState, Transition
+from moderation.escalation_model import (
+    UNCLAIMED,
+    Escalation,
+    EscalationSource,
+    EscalationState,
+    Transition,
+)
 from server.storage.mongo import Doc, moment, stamp, translate
 
 _UNCLAIMED = [s.value for s in UNCLAIMED]
@@ -39,6 +45,9 @@ def _escalation(doc: Doc) -> Escalation:
         resolved_at=moment(doc.get("resolved_at")),
         outcome=doc.get("outcome"),
         note=doc.get("note"),
+        source=EscalationSource(doc.get("source", "room")),
+        text=doc.get("text"),
+        subject_pseudonym=doc.get("subject_pseudonym"),
     )
 
 
@@ -59,6 +68,9 @@ def _doc(escalation: Escalation) -> Doc:
         # Queried as a number: nx-27017 compares indexed dates imprecisely.
         "due_ts": stamp(escalation.due_at),
         "page_pending": False,
+        "source": escalation.source.value,
+        "text": escalation.text,
+        "subject_pseudonym": escalation.subject_pseudonym,
     }
 
 

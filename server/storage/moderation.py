@@ -39,6 +39,7 @@ def _report(doc: Doc) -> Report:
         resolved_at=moment(doc.get("resolved_at")),
         outcome=doc.get("outcome"),
         note=doc.get("note"),
+        text=doc.get("text"),
     )
 
 
@@ -64,6 +65,8 @@ class MongoReportStore:
             "author_pseudonym": report.author_pseudonym,
             "state": report.state.value,
         }
+        if report.text is not None:
+            doc["text"] = report.text
         try:
             await self._reports.insert_one(doc)
         except DuplicateKeyError:

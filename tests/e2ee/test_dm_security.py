@@ -88,7 +88,7 @@ async def test_reports_verify_and_forgeries_are_refused(
     urgent = await member.dm_report(first, urgent=True)
     notice = await lead.next_event("escalation:new", timeout=5,
                                    where=lambda n: n["id"] == urgent["report"]["id"])  # fmt: skip
-    assert notice["kind"] == "dm_report" and "text" not in notice
+    assert notice["source"] == "dm_report" and "text" not in notice
     dump = stored_text(server)
     assert abuse in dump and "a different, kind message" not in dump
 
@@ -107,7 +107,7 @@ async def test_i_need_help_now_shares_only_the_chosen_text(
     ack = await member.dm_help(shared, about=supporter.pseudonym)
     notice = await lead.next_event("escalation:new", timeout=5,
                                    where=lambda n: n["id"] == ack["escalation"]["id"])  # fmt: skip
-    assert notice["kind"] == "help"
+    assert notice["source"] == "dm_help"
     dump = stored_text(server)
     assert shared in dump and private not in dump
 

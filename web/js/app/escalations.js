@@ -76,7 +76,7 @@ class EscalationCard {
       el(
         "div",
         { class: "card-actions" },
-        item.room ? el("button", { type: "button", onclick: () => this.showContext() }, "Show room context") : null,
+        el("button", { type: "button", onclick: () => this.showContext() }, item.room ? "Show room context" : "Show shared text"),
         claimable ? el("button", { type: "button", class: "primary", onclick: () => this.claim() }, "Claim") : null,
         who ? el("button", { type: "button", onclick: () => this.ctx.navigate(`#/private/${encodeURIComponent(who)}`) }, `Message ${who} privately`) : null,
       ),
@@ -121,7 +121,9 @@ class EscalationCard {
     try {
       const ack = await this.ctx.conn.call("escalation:get", { id: this.item.id });
       const context = ack.context ?? {};
-      const messages = [...(context.before ?? []), ...(ack.message ? [ack.message] : []), ...(context.after ?? [])];
+      // A private escalation (from a DM) has no room: only the text the writer shared.
+      const shared = typeof ack.text === "string" ? [{ id: this.item.message_id, author: this.item.author, text: ack.text }] : [];
+      const messages = [...(context.before ?? []), ...(ack.message ? [ack.message] : []), ...shared, ...(context.after ?? [])];
       replaceChildren(
         this.context,
         el(
