@@ -14,11 +14,11 @@ const OUTCOMES = [
 
 const claimer = (item) => item.claimed_by?.pseudonym ?? (typeof item.claimed_by === "string" ? item.claimed_by : "");
 
-// Urgent reports and "I need help now" from private chats arrive without a room or a score.
-const KINDS = { help: "Asked for help now (private chat)", report: "Urgent report (private chat)" };
+// Urgent reports and "I need help now" from private chats have no room: name where they came from.
+const SOURCES = { dm_help: "Asked for help now (private chat)", dm_report: "Urgent report (private chat)" };
 
 function riskLabel(item) {
-  if (item.kind && !item.level) return KINDS[item.kind] ?? `Urgent: ${item.kind}`;
+  if (SOURCES[item.source]) return SOURCES[item.source];
   const level = item.level ? String(item.level) : "";
   const risk = typeof item.risk === "number" ? `risk ${Math.round(item.risk * 100)}%` : item.risk ? `risk ${item.risk}` : "";
   return [level, risk].filter(Boolean).join(", ");
