@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -140,3 +141,41 @@ async def test_lead_dashboard_shows_a_cry_for_help_live(
     await expect(card.first).to_be_visible()
     await expect(page.locator("#alerts")).to_contain_text("New escalation")
     await check_screen(page, "lead-dashboard-live")
+
+
+async def test_ban_unban_timeout_and_remove_from_the_page_are_enforced(
+    open_page: Any, py_client: Any, server: HuddleProcess
+) -> None:
+    author = await py_client()
+    await author.join(ROOM)
+    sent = await author.send(ROOM, "someone the supporter will act on")
+    page = await open_page()
+    await join(page, server.url, role="supporter")
+    await open_room(page)
+    message = page.locator(f".message[data-id='{sent['id']}']")
+    status = message.locator(".mod-tools > [role=status]")
+    await message.get_by_role("button", name="Moderate").click()
+
+    async def send_code() -> str | None:
+        payload = {"room": ROOM, "text": "am I still here?", "client_id": secrets.token_hex(6)}
+        ack = await author.request("room:send", payload)
+        return None if ack["ok"] else str(ack["error"]["code"])
+
+    await message.get_by_role("button", name=f"Ban {author.pseudonym} from room").click()
+    await expect(status).to_have_text(f"{author.pseudonym} is banned from this room.")
+    assert await send_code() in ("banned", "forbidden")
+    assert (await author.request("room:join", {"room": ROOM}))["error"]["code"] == "banned"
+
+    await message.get_by_role("button", name=f"Lift ban on {author.pseudonym}").click()
+    await expect(status).to_have_text(f"{author.pseudonym} may take part again.")
+    await author.join(ROOM)
+    assert await send_code() is None
+
+    await message.get_by_role("button", name="Time out").click()
+    await expect(status).to_have_text(f"{author.pseudonym} is timed out.")
+    assert await send_code() == "timed_out"
+
+    await message.get_by_role("button", name=f"Remove {author.pseudonym} from room").click()
+    await expect(status).to_have_text(f"{author.pseudonym} was removed from the room.")
+    history = await author.request("room:history", {"room": ROOM})
+    assert history["error"]["code"] == "forbidden"

@@ -71,6 +71,7 @@ export function messageModTools(ctx, roomId, message) {
       { class: "mod-row" },
       button(`Remove ${user} from room`, () => act(ctx, status, "mod:remove", { user, room: roomId }, `${user} was removed from the room.`)),
       button(`Ban ${user} from room`, () => act(ctx, status, "mod:ban", { user, room: roomId }, `${user} is banned from this room.`)),
+      button(`Lift ban on ${user}`, () => act(ctx, status, "mod:unban", { user, room: roomId }, `${user} may take part again.`)),
     ),
   );
   const open = el(
