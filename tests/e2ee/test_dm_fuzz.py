@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client import HuddleClient
 from server.transport.dm_events import DM_EVENTS
 from tests.conftest import create_invites
+from tests.fuzzing import fuzz_event
 from tests.server.test_fuzz import check_ack, snapshot, values
 from tests.servers import HuddleProcess
 
@@ -41,25 +41,21 @@ async def test_malformed_dm_payloads_get_error_acks_and_leave_storage_unchanged(
     client = HuddleClient(server.url, state_dir=tmp_path / "fuzzer")
     await client.register(create_invites(server.url)[0])
     await client.connect()
-    loop = asyncio.get_running_loop()
     before = snapshot(server.data_dir)
 
-    def fuzz(event: str) -> None:
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-        @given(payload=payloads)
-        def throw(payload: Any) -> None:
-            ack = asyncio.run_coroutine_threadsafe(client.request(event, payload), loop).result(10)
+    def checker(event: str) -> Callable[[Any, Any], None]:
+        def check(payload: Any, ack: Any) -> None:
             check_ack(ack)
             if event != "dm:help":
                 assert ack["ok"] is False
 
-        throw()
+        return check
 
     try:
         for event in STORAGE_NEUTRAL:
-            await asyncio.to_thread(fuzz, event)
+            await fuzz_event(client, event, payloads, checker(event), max_examples=30)
         assert snapshot(server.data_dir) == before
-        await asyncio.to_thread(fuzz, "dm:help")
+        await fuzz_event(client, "dm:help", payloads, checker("dm:help"), max_examples=30)
         assert client.connected
     finally:
         await client.close()

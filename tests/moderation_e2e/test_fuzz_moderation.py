@@ -3,15 +3,15 @@ code, never crash the server, and leave storage unchanged (no half-written recor
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client import HuddleClient
 from tests.conftest import create_invites
+from tests.fuzzing import fuzz_event
 from tests.server.test_fuzz import KNOWN_CODES, snapshot, values
 from tests.servers import HuddleProcess
 
@@ -45,14 +45,10 @@ async def test_malformed_moderation_payloads_get_error_acks_and_change_nothing(
     client = HuddleClient(server.url, state_dir=tmp_path / "fuzzer")
     await client.register(create_invites(server.url, "admin")[0])
     await client.connect()
-    loop = asyncio.get_running_loop()
     before = snapshot(server.data_dir)
 
-    def fuzz(event: str) -> None:
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-        @given(payload=payloads)
-        def throw(payload: Any) -> None:
-            ack = asyncio.run_coroutine_threadsafe(client.request(event, payload), loop).result(10)
+    def checker(event: str) -> Callable[[Any, Any], None]:
+        def check(payload: Any, ack: Any) -> None:
             assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
             if not ack["ok"]:
                 assert ack["error"]["code"] in CODES, ack
@@ -61,15 +57,16 @@ async def test_malformed_moderation_payloads_get_error_acks_and_change_nothing(
                 # Only an empty request_lead is valid: it notifies leads and is audited.
                 assert event == "safety:request_lead", (event, payload)
 
-        throw()
+        return check
 
     try:
         for event in EVENTS:
             if event == "safety:request_lead":
                 continue
-            await asyncio.to_thread(fuzz, event)
+            await fuzz_event(client, event, payloads, checker(event), max_examples=25)
         assert snapshot(server.data_dir) == before
-        await asyncio.to_thread(fuzz, "safety:request_lead")
+        lead_request = checker("safety:request_lead")
+        await fuzz_event(client, "safety:request_lead", payloads, lead_request, max_examples=25)
         assert client.connected
         assert (await client.call("escalation:list"))["escalations"] == []
     finally:

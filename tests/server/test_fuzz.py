@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client import HuddleClient
 from tests.conftest import create_invites
+from tests.fuzzing import fuzz_event
 from tests.servers import HuddleProcess
 
 EVENTS = ("rooms:list", "room:join", "room:leave", "room:send", "room:history")
@@ -74,23 +74,19 @@ async def test_malformed_payloads_get_error_acks_and_leave_storage_unchanged(
     client = HuddleClient(server.url, state_dir=tmp_path / "fuzzer")
     await client.register(create_invites(server.url)[0])
     await client.connect()
-    loop = asyncio.get_running_loop()
     before = snapshot(server.data_dir)
 
-    def fuzz(event: str) -> None:
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-        @given(payload=payloads)
-        def throw(payload: Any) -> None:
-            ack = asyncio.run_coroutine_threadsafe(client.request(event, payload), loop).result(10)
+    def checker(event: str) -> Callable[[Any, Any], None]:
+        def check(payload: Any, ack: Any) -> None:
             check_ack(ack)
             if event in ("room:join", "room:send"):
                 assert ack["ok"] is False
 
-        throw()
+        return check
 
     try:
         for event in EVENTS:
-            await asyncio.to_thread(fuzz, event)
+            await fuzz_event(client, event, payloads, checker(event), max_examples=40)
         # More than one argument, and no argument at all.
         check_ack(await client.sio.call("room:send", ({"room": "general"}, "extra"), timeout=5))
         assert (await client.sio.call("room:join", timeout=5))["error"]["code"] == "invalid_payload"
