@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from typing import Any
 
 from redis.asyncio import Redis
@@ -20,11 +19,16 @@ def _refill(tokens: float, last: float, now: float, rate: float, burst: int) -> 
 
 
 class InProcessRateLimiter:
-    """Buckets in a bounded LRU dict; right for a single server process."""
+    """Buckets in a bounded LRU dict; right for a single server process.
+
+    A plain dict keeps insertion order, and every hit re-inserts its key, so the first key
+    is the least recently used; an OrderedDict would cost 50 bytes more per bucket, and
+    every open connection has one.
+    """
 
     def __init__(self, clock: Any = time.monotonic) -> None:
         self._clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: dict[str, tuple[float, float]] = {}
 
     async def hit(self, key: str, rate_per_s: float, burst: int) -> None:
         now = self._clock()
@@ -37,7 +41,7 @@ class InProcessRateLimiter:
             )
         self._buckets[key] = (tokens - 1.0, now)
         if len(self._buckets) > MAX_LOCAL_BUCKETS:
-            self._buckets.popitem(last=False)
+            del self._buckets[next(iter(self._buckets))]
 
 
 # One atomic step per hit: refill from elapsed time, then take a token if there is one.

@@ -32,7 +32,7 @@ P = TypeVar("P")
 USER_REFRESH_S = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Connection:
     """One authenticated socket: who it is, and how to address it alone."""
 
