@@ -44,11 +44,19 @@ def _sample(items: list[Example], n: int, seed: int) -> list[Example]:
     return random.Random(seed).sample(items, n)
 
 
-def domain_set(split: str) -> list[Example]:
+def domain_set(split: str, origin: str | None = None) -> list[Example]:
+    """Rows of one split; ``origin`` picks one batch (``handwritten``, ``handwritten-2``)."""
     return [
-        Example(r["text"], int(r["crisis"]), "domain", kind=r["kind"])
+        Example(
+            r["text"],
+            int(r["crisis"]),
+            "domain",
+            kind=r["kind"],
+            # Template rows share wording, so they fall in one group for cross-validation.
+            group="template" if r["origin"] == "template" else "",
+        )
         for r in _rows(DOMAIN_SET)
-        if r["split"] == split
+        if r["split"] == split and (origin is None or r["origin"] == origin)
     ]
 
 
@@ -83,7 +91,7 @@ def _cssrs(n: int, seed: int, weight: float) -> list[Example]:
 
 def crisis_training_set(seed: int) -> list[Example]:
     """Everything the crisis head learns from (never the eval folder, never held-out rows)."""
-    domain = [Example(e.text, e.label, e.source, e.kind, 6.0) for e in domain_set("train")]
+    domain = [Example(e.text, e.label, e.source, e.kind, 6.0, e.group) for e in domain_set("train")]
     return (
         domain
         + _cssrs(3000, seed, 0.5)

@@ -40,6 +40,23 @@ _EXPLICIT = _rx(
     r"i'?m not safe tonight",
     r"i'?m going to end it",
 )
+# Further first-person statements, kept apart from _EXPLICIT so that the lexical features the
+# crisis head was trained on (which name the reasons above) stay exactly as they were.
+_WISH_DEAD = _rx(
+    r"wish (?:i|i'?d) (?:was|were|had been) dead",
+    r"i (?:just |really )?want to be dead",
+    r"(?<!\d)(?<!\d )kms",
+    r"unalive my ?self",
+    r"(?:i'?ve|i have|i'?m|i am|im) (?:been )?(?:having|getting) (?:suicidal thoughts"
+    r"|thoughts of (?:suicide|killing my ?self|ending it))",
+    r"end it (?:all )?tonight",
+)
+# Means gathered by the writer, together with the intent they are for.
+_MEANS_INTENT = _rx(
+    r"(?:i|i'?ve|i have|i'?m|im|my)\b[^.!?]{0,40}"
+    r"\b(?:enough|saved up|saving up|stockpil\w*|hoard\w*|stash\w*)\b[^.!?]{0,50}"
+    r"\bto (?:end (?:it all|it|things|my life)|kill my ?self|not wake up)",
+)
 _SELF_HARM = _rx(
     r"cut(?:ting)? my ?self",
     r"(?:i'?ve|i have|i) (?:been |started |start )?(?:self[- ]?harm(?:ing|ed)?|cutting again)",
@@ -77,9 +94,13 @@ _NEGATED_TAIL = re.compile(r"\b(?:not|n't|never)\b[^.!?]{0,12}$", _FLAGS)
 
 _RULES: tuple[tuple[re.Pattern[str], LexicalHit], ...] = (
     (_EXPLICIT, LexicalHit("explicit statement of wanting to die", RiskLevel.CRISIS)),
+    (_WISH_DEAD, LexicalHit("states a wish to be dead", RiskLevel.CRISIS)),
+    (_MEANS_INTENT, LexicalHit("has gathered means to end their life", RiskLevel.CRISIS)),
     (_SELF_HARM, LexicalHit("describes self-harm", RiskLevel.CRISIS)),
-    (_BURDEN, LexicalHit("feels a burden to others", RiskLevel.NONE)),
-    (_PASSIVE, LexicalHit("passive wish not to be alive", RiskLevel.NONE)),
+    # On the domain training split these two never fired on a lookalike, so they raise the
+    # level to at least concern (a supporter looks) rather than only explaining.
+    (_BURDEN, LexicalHit("feels a burden to others", RiskLevel.CONCERN)),
+    (_PASSIVE, LexicalHit("passive wish not to be alive", RiskLevel.CONCERN)),
     (_GOODBYE, LexicalHit("goodbye or giving things away", RiskLevel.NONE)),
 )
 

@@ -25,6 +25,7 @@ from moderation.domain_set.templates import CRISIS_KINDS
 from moderation.encoder import Embeddings, OnnxSentenceEncoder
 from moderation.export import copy_tokenizer, export_fp32, quantise_int8, source_model_dir
 from moderation.features import feature_matrix
+from moderation.finetune import FineTuneConfig, calibration_mask, finetune
 from moderation.heads import Array, DenseHead, Heads, Prototypes
 from moderation.model_files import ENCODER_FILE, HEADS_FILE, MODEL_DIR, THRESHOLDS_FILE
 from moderation.onnx_classifier import clean_text
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 SEED = 1234
 VAR = datasets.REPO_ROOT / "var"
 FP32_ENCODER = VAR / "encoder.fp32.onnx"
+FINETUNED = VAR / "finetuned"
 LICENCE_SOURCE = Path("/usr/share/common-licenses/Apache-2.0")
 
 
@@ -49,20 +51,21 @@ def _say(message: str) -> None:
     print(f"[train {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def build_encoder(model_dir: Path = MODEL_DIR) -> None:
-    source = source_model_dir()
+def build_encoder(source: Path, model_dir: Path = MODEL_DIR) -> None:
     VAR.mkdir(exist_ok=True)
     model_dir.mkdir(exist_ok=True)
     export_fp32(source, FP32_ENCODER)
     quantise_int8(FP32_ENCODER, model_dir / ENCODER_FILE)
-    copy_tokenizer(source, model_dir)
+    copy_tokenizer(source_model_dir(), model_dir)
     if LICENCE_SOURCE.exists():
         shutil.copy2(LICENCE_SOURCE, model_dir / "LICENSE")
 
 
-def embed_cached(encoder: OnnxSentenceEncoder, texts: Sequence[str], tag: str) -> Embeddings:
+def embed_cached(
+    encoder: OnnxSentenceEncoder, texts: Sequence[str], tag: str, model_dir: Path = MODEL_DIR
+) -> Embeddings:
     """Embed, reusing vectors cached under var/ (gitignored) per text and encoder file."""
-    encoder_id = hashlib.sha256((MODEL_DIR / ENCODER_FILE).read_bytes()).hexdigest()[:16]
+    encoder_id = hashlib.sha256((model_dir / ENCODER_FILE).read_bytes()).hexdigest()[:16]
     path = VAR / f"emb-cache-{encoder_id}.npz"
     cache: dict[str, Embeddings] = {}
     if path.exists():
@@ -139,12 +142,16 @@ def recall_at_fpr(pos: Array, neg: Array, fpr: float) -> tuple[float, float]:
     return float((pos >= threshold).mean()) if len(pos) else 0.0, threshold
 
 
-def choose_crisis_thresholds(oof: Array, examples: Sequence[Example]) -> dict[str, float]:
-    """Cut-offs from out-of-fold scores: capped false alarms on lookalikes and on chat."""
+def choose_crisis_thresholds(
+    oof: Array, examples: Sequence[Example], scored: np.ndarray[Any, Any]
+) -> dict[str, float]:
+    """Cut-offs from out-of-fold scores of rows the encoder never saw (``scored``):
+    capped false alarms on lookalikes and on everyday chat."""
     src = np.array([e.source for e in examples])
     y = np.array([e.label for e in examples])
-    lookalike = oof[(src == "domain") & (y == 0)]
-    chat = oof[np.isin(src, ["goemotions-reddit", "sad-sms-stress", "counselchat-questions"])]
+    lookalike = oof[(src == "domain") & (y == 0) & scored]
+    everyday = ["goemotions-reddit", "sad-sms-stress", "counselchat-questions"]
+    chat = oof[np.isin(src, everyday) & scored]
     concern = max(float(np.quantile(lookalike, 0.96)), float(np.quantile(chat, 0.99)))
     crisis = max(float(np.quantile(lookalike, 0.99)), float(np.quantile(chat, 0.997)), concern)
     return {"concern": round(concern, 4), "crisis": round(crisis, 4)}
@@ -154,8 +161,11 @@ def _weights(examples: Sequence[Example], cssrs_weight: float) -> np.ndarray[Any
     return np.array([cssrs_weight if e.source == "cssrs-reddit500" else e.weight for e in examples])
 
 
-def train_crisis(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict[str, Any]]:
-    """Pick the head by out-of-fold recall on domain crises at capped false alarms."""
+def train_crisis(
+    x: Array, examples: Sequence[Example], scored: np.ndarray[Any, Any]
+) -> tuple[DenseHead, dict[str, Any]]:
+    """Pick the head by out-of-fold recall on domain crises at capped false alarms, counting
+    only rows the fine-tuned encoder never saw (``scored``): the rest score too well."""
     y = np.array([e.label for e in examples])
     groups = _groups(examples)
     sources = np.array([e.source for e in examples])
@@ -167,9 +177,9 @@ def train_crisis(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict
         keep = w > 0
         oof = np.zeros(len(y), dtype=np.float32)
         oof[keep] = out_of_fold(cand.build, x[keep], y[keep], w[keep], groups[keep])
-        pos, neg = oof[domain & (y == 1)], oof[domain & (y == 0)]
+        pos, neg = oof[domain & (y == 1) & scored], oof[domain & (y == 0) & scored]
         recall, _ = recall_at_fpr(pos, neg, 0.03)
-        chat = oof[~domain & (y == 0) & keep & (sources != "cssrs-reddit500")]
+        chat = oof[~domain & (y == 0) & keep & scored & (sources != "cssrs-reddit500")]
         chat_recall, _ = recall_at_fpr(pos, chat, 0.01)
         # Mean, not min: the min rule picked C-SSRS x0.2, which doubled false alarms on
         # everyday chat; equal weight on both keeps chat quiet (see MODEL_CARD.md).
@@ -189,7 +199,7 @@ def train_crisis(x: Array, examples: Sequence[Example]) -> tuple[DenseHead, dict
             best = (score, cand, oof)
     assert best is not None
     _, chosen, oof = best
-    thresholds = choose_crisis_thresholds(oof, examples)
+    thresholds = choose_crisis_thresholds(oof, examples, scored)
     w = _weights(examples, chosen.cssrs_weight)
     keep = w > 0
     model = _fit(chosen.build(), x[keep], y[keep], w[keep])
@@ -243,16 +253,26 @@ def prototypes(x: Array, examples: Sequence[Example]) -> Prototypes:
 
 def train(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     np.random.seed(SEED)
-    _say("exporting the encoder to int8 ONNX")
-    build_encoder(model_dir)
-    encoder = OnnxSentenceEncoder(model_dir, threads=2)
     crisis_set = datasets.crisis_training_set(SEED)
+    calibration = calibration_mask(crisis_set)
+    _say(f"fine-tuning the encoder on {int((~calibration).sum())} rows")
+    finetune(
+        source_model_dir(),
+        [e for e, held in zip(crisis_set, calibration, strict=True) if not held],
+        FINETUNED,
+        FineTuneConfig(seed=SEED),
+    )
+    _say("exporting the encoder to int8 ONNX")
+    build_encoder(FINETUNED, model_dir)
+    encoder = OnnxSentenceEncoder(model_dir, threads=2)
     abuse_set = datasets.abuse_training_set(SEED)
     _say(f"{len(crisis_set)} crisis and {len(abuse_set)} abuse training rows")
-    x_crisis = embed_cached(encoder, datasets.texts(crisis_set), "crisis")
-    x_abuse = embed_cached(encoder, datasets.texts(abuse_set), "abuse")
+    x_crisis = embed_cached(encoder, datasets.texts(crisis_set), "crisis", model_dir)
+    x_abuse = embed_cached(encoder, datasets.texts(abuse_set), "abuse", model_dir)
     features = feature_matrix(datasets.texts(crisis_set))
-    crisis_head, crisis_summary = train_crisis(np.hstack([x_crisis, features]), crisis_set)
+    crisis_head, crisis_summary = train_crisis(
+        np.hstack([x_crisis, features]), crisis_set, calibration
+    )
     plain_head = train_plain(x_crisis, crisis_set)
     abuse_head, abuse_summary = train_abuse(x_abuse, abuse_set)
     domain_idx = [i for i, e in enumerate(crisis_set) if e.source == "domain"]

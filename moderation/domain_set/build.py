@@ -15,7 +15,12 @@ from pathlib import Path
 from moderation.domain_set.templates import CRISIS_KINDS, TEMPLATES, fill
 
 HERE = Path(__file__).parent
-HANDWRITTEN = HERE / "handwritten.tsv"
+HANDWRITTEN = {
+    # origin -> files. Each batch is split on its own, so adding a batch never moves a row
+    # of an earlier batch between train and held-out.
+    "handwritten": ("handwritten.tsv",),
+    "handwritten-2": ("handwritten_2_crisis.tsv", "handwritten_2_lookalike.tsv"),
+}
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123
 PER_KIND = 14
@@ -23,9 +28,13 @@ HELDOUT_EVERY = 4  # one in four hand-written rows of each kind is held out (25%
 
 
 def _read_handwritten() -> list[tuple[str, str, str]]:
-    with HANDWRITTEN.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    return [(row["text"].strip(), row["kind"], "handwritten") for row in rows]
+    out: list[tuple[str, str, str]] = []
+    for origin, names in HANDWRITTEN.items():
+        for name in names:
+            with (HERE / name).open(encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh, delimiter="\t"))
+            out += [(row["text"].strip(), row["kind"], origin) for row in rows]
+    return out
 
 
 def _templated(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -49,8 +58,10 @@ def _assign_splits(rows: list[tuple[str, str, str]]) -> list[dict[str, str]]:
     result: list[dict[str, str]] = []
     for kind in sorted(by_kind):
         ordered = sorted(by_kind[kind], key=lambda r: hashlib.sha1(r[0].encode()).hexdigest())
-        handwritten = [r for r in ordered if r[2] == "handwritten"]
-        heldout = {r[0] for i, r in enumerate(handwritten) if i % HELDOUT_EVERY == 0}
+        heldout: set[str] = set()
+        for origin in HANDWRITTEN:
+            batch = [r for r in ordered if r[2] == origin]
+            heldout |= {r[0] for i, r in enumerate(batch) if i % HELDOUT_EVERY == 0}
         for text, _, origin in ordered:
             # Template rows share wording, so they stay in train: held-out is hand-written only.
             split = "heldout" if text in heldout else "train"

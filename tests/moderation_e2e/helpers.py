@@ -19,10 +19,8 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-CONCERN = (
-    "I can not stop thinking about the patient who died, I keep replaying it"
-    " and I feel like I failed them"
-)
+# A burden statement with no wish to die: the lexical rule lifts it to concern, no higher.
+CONCERN = "I'm just a burden on the ward at the moment, everyone has to pick up my slack"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 
