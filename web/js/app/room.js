@@ -14,7 +14,9 @@ function newClientId() {
   return `web-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-function composer(ctx, roomId, onSent) {
+// `joined` settles once room:join has been answered: a message typed the moment the room
+// opens waits for it instead of reaching the server before the socket is a member.
+function composer(ctx, roomId, onSent, joined) {
   const id = uid("message");
   const box = el("textarea", { id, rows: "2", maxlength: "4000", "aria-describedby": `${id}-hint`, autocomplete: "off" });
   const status = el("p", { class: "composer-status", role: "status" });
@@ -42,6 +44,7 @@ function composer(ctx, roomId, onSent) {
     pending ??= newClientId();
     status.textContent = "";
     try {
+      await joined;
       const { message } = await ctx.conn.call("room:send", { room: roomId, text, client_id: pending });
       pending = null;
       if (box.value === text) box.value = "";
@@ -65,7 +68,9 @@ export function roomView(ctx, roomId) {
       ctx.isAtLeast("supporter") ? messageModTools(ctx, roomId, message) : null,
     ],
   });
-  const send = composer(ctx, roomId, (message) => list.add(message) && list.scrollToEnd());
+  let markJoined;
+  const joined = new Promise((resolve) => (markJoined = resolve));
+  const send = composer(ctx, roomId, (message) => list.add(message) && list.scrollToEnd(), joined);
   const tools = el("div", { class: "room-tools" });
   const element = el(
     "section",
@@ -104,6 +109,7 @@ export function roomView(ctx, roomId) {
   async function load() {
     try {
       const ack = await ctx.conn.call("room:join", { room: roomId });
+      markJoined();
       status.textContent = "";
       showRoom(ack.room);
       ack.messages.forEach((m) => list.add(m));
@@ -111,6 +117,7 @@ export function roomView(ctx, roomId) {
       list.scrollToEnd();
     } catch (error) {
       status.textContent = explain(error);
+      markJoined(); // a send then gets the server's own answer (not a member, banned...)
     }
   }
 
