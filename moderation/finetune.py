@@ -30,7 +30,7 @@ from moderation.onnx_classifier import clean_text
 
 @dataclass(frozen=True)
 class FineTuneConfig:
-    top_layers: int = 3
+    top_layers: int = 4
     epochs: int = 3
     batch_size: int = 32
     max_tokens: int = 64
