@@ -86,7 +86,9 @@ class EscalationService:
                 author_id=message.author.id,
                 author_pseudonym=message.author.pseudonym,
                 level=risk.level.value,
-                risk=risk.risk,
+                # Stored as leads see it, so "highest risk first" never turns on digits
+                # that no dashboard shows (a near-certain model often ties at 1.0).
+                risk=round(risk.risk, 4),
                 reasons=tuple(risk.reasons),
                 state=EscalationState.OPEN,
                 created_at=now,
