@@ -127,8 +127,10 @@ class _Trainer:
         texts = [clean_text(e.text) or "." for e in examples]
         started = time.perf_counter()
         states = self.frozen_states(texts)
-        _say(f"cached layer-{self.split} states of {len(texts)} texts")
-        _say(f"  in {time.perf_counter() - started:.0f}s")
+        _say(
+            f"cached layer-{self.split} states of {len(texts)} texts"
+            f" in {time.perf_counter() - started:.0f}s"
+        )
         features = torch.tensor(feature_matrix(texts))
         labels = torch.tensor([float(e.label) for e in examples])
         weights = torch.tensor([float(e.weight) for e in examples])
