@@ -166,6 +166,7 @@ class SocketTransport:
         for channel in channels:
             await connection.enter(channel)
         self._connections[sid] = connection
+        _forget_request(environ)
         if self._connect_hooks:
             # After the handler returns, python-socketio queues the CONNECT packet; hooks run
             # in a task so that what they emit is queued after it and reaches the client.
@@ -182,3 +183,16 @@ class SocketTransport:
 
     async def _on_disconnect(self, sid: str, *_: Any) -> None:
         self._connections.pop(sid, None)
+
+
+def _forget_request(environ: dict[str, Any]) -> None:
+    """Drop the handshake's WSGI environ once the connection is authenticated.
+
+    python-socketio keeps it for the connection's life: about 2 KB per idle connection of
+    header copies (user agent, forwarded-for) that Huddle never reads again. Engine.IO
+    reads only ``REQUEST_METHOD`` from it after the handshake, and only for polling
+    responses, so that one key stays.
+    """
+    method = environ.get("REQUEST_METHOD", "GET")
+    environ.clear()
+    environ["REQUEST_METHOD"] = method

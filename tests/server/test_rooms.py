@@ -235,3 +235,34 @@ async def test_a_refused_connection_names_the_error_code(server: HuddleProcess) 
             "data": {"code": "unauthorized", "message": "a valid token is required"},
         }
     ]
+
+
+@pytest.mark.parametrize("transports", [["polling"], ["polling", "websocket"]])
+async def test_http_long_polling_and_its_upgrade_carry_a_chat(
+    make_client: ClientFactory, transports: list[str]
+) -> None:
+    # The server drops the handshake's environ after auth (memory per idle connection);
+    # polling requests and the upgrade to WebSocket must not need it.
+    member, listener = await make_client(), await make_client()
+    await listener.join("night-shifts")
+    sio = socketio.AsyncClient(reconnection=False)
+    try:
+        await sio.connect(
+            member.base_url, auth={"token": member.token}, transports=transports, wait_timeout=5
+        )
+        joined = await sio.call("room:join", {"room": "night-shifts"}, timeout=5)
+        assert joined["ok"], joined
+        sent = await sio.call(
+            "room:send",
+            {"room": "night-shifts", "text": "anyone else on till 8?", "client_id": "poll-1"},
+            timeout=5,
+        )
+        assert sent["ok"], sent
+        pushed = await listener.next_event(
+            "room:message", where=lambda m: m["client_id"] == "poll-1"
+        )
+        assert pushed["text"] == "anyone else on till 8?"
+        assert sio.transport() == transports[-1]
+    finally:
+        await sio.disconnect()
+        await sio.shutdown()
