@@ -20,6 +20,18 @@ HANDWRITTEN = {
     # of an earlier batch between train and held-out.
     "handwritten": ("handwritten.tsv",),
     "handwritten-2": ("handwritten_2_crisis.tsv", "handwritten_2_lookalike.tsv"),
+    "handwritten-3": (
+        "handwritten_3_crisis_a.tsv",
+        "handwritten_3_crisis_b.tsv",
+        "handwritten_3_lookalike_a.tsv",
+        "handwritten_3_lookalike_b.tsv",
+    ),
+    "handwritten-4": (
+        "handwritten_4_crisis_c.tsv",
+        "handwritten_4_crisis_d.tsv",
+        "handwritten_4_lookalike_c.tsv",
+        "handwritten_4_lookalike_d.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123
