@@ -39,3 +39,20 @@ def test_the_abusive_text_is_abusive_and_no_crisis(analyses) -> None:  # type: i
 def test_the_safe_text_is_safe(analyses) -> None:  # type: ignore[no-untyped-def]
     analysis = analyses[SAFE]
     assert analysis.risk.level == RiskLevel.NONE and not analysis.abuse.abusive
+
+
+def test_a_score_does_not_depend_on_its_batch() -> None:
+    # A message must get the same risk alone as beside others: with int8 activations the
+    # batch's longest, loudest neighbour used to move it by up to 0.38.
+    analyzer = load_analyzer("onnx")
+    neighbours = [
+        "Handover was chaos again, bay 3 all needing obs at once and the bleep never stopped "
+        "from the moment I walked on until well after I should have gone home, " * 3,
+        "lol",
+        "The resus trolley check list is three pages now and nobody knows why",
+    ]
+    for text in (CRISIS, CONCERN, SAFE):
+        (alone,) = analyzer.analyze([text])
+        batched = analyzer.analyze([*neighbours, text])[-1]
+        assert batched.risk.risk == pytest.approx(alone.risk.risk, abs=1e-5)
+        assert batched.risk.level == alone.risk.level
