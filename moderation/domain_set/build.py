@@ -32,6 +32,12 @@ HANDWRITTEN = {
         "handwritten_4_lookalike_c.tsv",
         "handwritten_4_lookalike_d.tsv",
     ),
+    "handwritten-5": (
+        "handwritten_5_crisis_e.tsv",
+        "handwritten_5_crisis_f.tsv",
+        "handwritten_5_lookalike_e.tsv",
+        "handwritten_5_lookalike_f.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123
