@@ -45,7 +45,7 @@ def _sample(items: list[Example], n: int, seed: int) -> list[Example]:
 
 
 def domain_set(split: str, origin: str | None = None) -> list[Example]:
-    """Rows of one split; ``origin`` picks one batch (``handwritten``, ``handwritten-2``)."""
+    """Rows of one split; ``origin`` picks one batch (a key of ``build.HANDWRITTEN``)."""
     return [
         Example(
             r["text"],

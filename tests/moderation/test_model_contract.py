@@ -10,6 +10,7 @@ import pytest
 
 from moderation.assessment import RiskLevel
 from moderation.classifier import load_analyzer
+from moderation.onnx_classifier import OnnxAnalyzer
 from tests.moderation_e2e.helpers import ABUSIVE, CONCERN, CRISIS, CRISIS_WITH_METHOD, SAFE
 
 
@@ -41,10 +42,9 @@ def test_the_safe_text_is_safe(analyses) -> None:  # type: ignore[no-untyped-def
     assert analysis.risk.level == RiskLevel.NONE and not analysis.abuse.abusive
 
 
-def test_a_score_does_not_depend_on_its_batch() -> None:
+def test_a_score_does_not_depend_on_its_batch(analyzer: OnnxAnalyzer) -> None:
     # A message must get the same risk alone as beside others: with int8 activations the
     # batch's longest, loudest neighbour used to move it by up to 0.38.
-    analyzer = load_analyzer("onnx")
     neighbours = [
         "Handover was chaos again, bay 3 all needing obs at once and the bleep never stopped "
         "from the moment I walked on until well after I should have gone home, " * 3,
