@@ -1,10 +1,12 @@
 """Partial fine-tuning of the sentence encoder for crisis detection (training only: needs torch).
 
 A frozen all-MiniLM-L6-v2 embeds "I want to die" and "the patient says he wants to die"
-almost identically, because it was trained for topical similarity. Fine-tuning its top
-layers on the writer's own risk against the lookalikes moves those apart. The lower layers
-stay frozen, so their outputs are computed once and cached; only the top layers (and a
-throwaway linear head) train, which keeps ``make train`` to minutes on two CPU cores.
+almost identically, because it was trained for topical similarity. Fine-tuning its
+transformer layers on the writer's own risk against the lookalikes moves those apart.
+Whatever sits below the first trained layer (the token embeddings always; lower layers
+too when ``top_layers`` is under six) stays frozen, so its output is computed once and
+cached; only the layers above it (and a throwaway linear head) train, which keeps
+``make train`` to minutes on two CPU cores.
 
 The result is an ordinary BERT checkpoint under ``var/``: it is exported to int8 ONNX and
 served exactly like the stock encoder, mean pooling and all, with the numpy heads refitted
@@ -30,7 +32,7 @@ from moderation.onnx_classifier import clean_text
 
 @dataclass(frozen=True)
 class FineTuneConfig:
-    top_layers: int = 4
+    top_layers: int = 6
     epochs: int = 3
     batch_size: int = 32
     max_tokens: int = 64

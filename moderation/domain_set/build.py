@@ -38,6 +38,12 @@ HANDWRITTEN = {
         "handwritten_5_lookalike_e.tsv",
         "handwritten_5_lookalike_f.tsv",
     ),
+    "handwritten-6": (
+        "handwritten_6_crisis_g.tsv",
+        "handwritten_6_crisis_h.tsv",
+        "handwritten_6_lookalike_g.tsv",
+        "handwritten_6_lookalike_h.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

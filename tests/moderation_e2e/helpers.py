@@ -19,8 +19,8 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-# A burden statement with no wish to die: the lexical rule lifts it to concern, no higher.
-CONCERN = "I'm just a burden on the ward at the moment, everyone has to pick up my slack"
+# Doubt about their own worth, softened: the model puts it mid-way, at concern, not crisis.
+CONCERN = "Some days I wonder what the point of me is, though I'm getting through the shifts"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 
