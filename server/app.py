@@ -61,6 +61,7 @@ from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
 from server.transport.broadcast import SocketIOBroadcaster
 from server.transport.dm_events import register_dm_events
+from server.transport.engine import LeanSocketServer
 from server.transport.escalation_events import register_escalation_events
 from server.transport.fanout import LocalFanOutManager, RedisFanOutManager
 from server.transport.http import (
@@ -283,7 +284,7 @@ def create_app(settings: Settings) -> web.Application:
     manager: socketio.AsyncManager = (
         RedisFanOutManager(settings.redis_url) if settings.redis_url else LocalFanOutManager()
     )
-    sio = socketio.AsyncServer(
+    sio = LeanSocketServer(
         async_mode="aiohttp",
         client_manager=manager,
         max_http_buffer_size=MAX_SOCKET_PAYLOAD_BYTES,
