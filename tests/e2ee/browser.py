@@ -13,6 +13,8 @@ from pathlib import Path
 from aiohttp import web
 from playwright.async_api import Browser, async_playwright
 
+from tests.servers import serve_in_process
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BLANK = "<!doctype html><meta charset=utf-8><title>e2ee tests</title>"
@@ -29,15 +31,8 @@ async def static_site(extra: web.Application | None = None) -> AsyncIterator[str
     app.router.add_get("/blank", blank)
     app.router.add_static("/web/", ROOT / "web")
     app.router.add_static("/tests/", ROOT / "tests")
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serve_in_process(app) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 @asynccontextmanager

@@ -10,12 +10,14 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
 from aiohttp import web
 
 from server.transport.engine import LeanSocket, LeanSocketServer
+from tests.servers import serve_in_process
 
 PING_INTERVAL = 0.3
 PING_TIMEOUT = 0.3
@@ -33,70 +35,57 @@ async def engine_server() -> AsyncIterator[tuple[LeanSocketServer, str]]:
 
     app = web.Application()
     sio.attach(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serve_in_process(app) as port:
         yield sio, f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
-    finally:
-        await runner.cleanup()
 
 
-async def _open(
-    session: aiohttp.ClientSession, url: str
-) -> tuple[aiohttp.ClientWebSocketResponse, str]:
-    ws = await session.ws_connect(url)
-    opened = await ws.receive_str(timeout=5)
-    assert opened.startswith("0")
-    return ws, json.loads(opened[1:])["sid"]
+@asynccontextmanager
+async def engine_io_client(url: str) -> AsyncIterator[tuple[aiohttp.ClientWebSocketResponse, str]]:
+    """A raw WebSocket after Engine.IO's OPEN packet, with the socket's id."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        opened = await ws.receive_str(timeout=5)
+        assert opened.startswith("0")
+        yield ws, json.loads(opened[1:])["sid"]
 
 
 async def test_a_connection_uses_the_lean_socket_and_answers_events(
     engine_server: tuple[LeanSocketServer, str],
 ) -> None:
     sio, url = engine_server
-    async with aiohttp.ClientSession() as session:
-        ws, eio_sid = await _open(session, url)
+    async with engine_io_client(url) as (ws, eio_sid):
         assert type(sio.eio.sockets[eio_sid]) is LeanSocket
         await ws.send_str("40")  # Socket.IO CONNECT to the default namespace
         assert (await ws.receive_str(timeout=5)).startswith("40")
         await ws.send_str('421["echo",{"n":1}]')
         assert await ws.receive_str(timeout=5) == '431[{"n":1}]'
-        await ws.close()
 
 
 async def test_pings_keep_an_answering_client_connected(
     engine_server: tuple[LeanSocketServer, str],
 ) -> None:
     sio, url = engine_server
-    async with aiohttp.ClientSession() as session:
-        ws, eio_sid = await _open(session, url)
+    async with engine_io_client(url) as (ws, eio_sid):
         started = time.monotonic()
-        pings = 0
-        while pings < 4:
+        for _ in range(4):
             assert await ws.receive_str(timeout=5) == "2"
-            pings += 1
             await ws.send_str("3")
-        # Four ping cycles span more than the read timeout (interval + timeout) twice over.
+        # Four ping cycles outlast the read timeout (interval + timeout) twice over.
         assert time.monotonic() - started >= 3 * PING_INTERVAL
         assert eio_sid in sio.eio.sockets
         assert not ws.closed
-        await ws.close()
 
 
 async def test_a_client_that_stops_answering_pings_is_dropped(
     engine_server: tuple[LeanSocketServer, str],
 ) -> None:
     sio, url = engine_server
-    async with aiohttp.ClientSession() as session:
-        ws, eio_sid = await _open(session, url)
-        assert await ws.receive_str(timeout=5) == "2"  # first ping, never answered
-        closed_at = time.monotonic() + 5
+    async with engine_io_client(url) as (ws, eio_sid):
+        assert await ws.receive_str(timeout=5) == "2"  # the first ping, never answered
+        pinged = time.monotonic()
         message = await ws.receive(timeout=5)
         assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
-        assert time.monotonic() < closed_at
+        # Dropped once the read timeout runs out, not at once and not much later.
+        assert PING_TIMEOUT / 2 <= time.monotonic() - pinged <= PING_INTERVAL + PING_TIMEOUT + 1
         for _ in range(50):
             if eio_sid not in sio.eio.sockets:
                 break
