@@ -44,6 +44,12 @@ HANDWRITTEN = {
         "handwritten_6_lookalike_g.tsv",
         "handwritten_6_lookalike_h.tsv",
     ),
+    "handwritten-7": (
+        "handwritten_7_crisis_i.tsv",
+        "handwritten_7_crisis_j.tsv",
+        "handwritten_7_lookalike_i.tsv",
+        "handwritten_7_lookalike_j.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

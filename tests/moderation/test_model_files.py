@@ -13,10 +13,10 @@ from moderation.model_files import MODEL_DIR
 SHIPPED = {
     "LICENSE": "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
     "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
-    "encoder.int8.onnx": "4389fd36426453657dc5fee88bc84be617122066f8ecd66a5182d35da1d36cba",
-    "heads.npz": "2307c6b822ca46b14ea4a955b44646c1f0792c6bdf893666020915cdbc8ef754",
+    "encoder.int8.onnx": "c1d6789f0f092cd49f220c4b07b92990d21f6210754085d05e8ec481ad95b7a4",
+    "heads.npz": "433650741db6275c02ea78c2341cd4e83b6ec0320fec31007d4be76db3bdcf8d",
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
-    "thresholds.json": "9c684723097b33e38938a4a337d5634d048614d30dad10edd4911a274020bf40",
+    "thresholds.json": "418b4eb092d6ea45793a5164eaa1781b2c1da162a9856334f10de87bee419eb9",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
