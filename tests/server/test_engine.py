@@ -20,7 +20,8 @@ from server.transport.engine import LeanSocket, LeanSocketServer
 from tests.servers import serve_in_process
 
 PING_INTERVAL = 0.3
-PING_TIMEOUT = 0.3
+PING_TIMEOUT = 0.6  # slack for a busy CI machine: a late pong must not drop the client
+READ_TIMEOUT = PING_INTERVAL + PING_TIMEOUT
 
 
 @pytest.fixture
@@ -66,11 +67,11 @@ async def test_pings_keep_an_answering_client_connected(
     sio, url = engine_server
     async with engine_io_client(url) as (ws, eio_sid):
         started = time.monotonic()
-        for _ in range(4):
+        for _ in range(7):
             assert await ws.receive_str(timeout=5) == "2"
             await ws.send_str("3")
-        # Four ping cycles outlast the read timeout (interval + timeout) twice over.
-        assert time.monotonic() - started >= 3 * PING_INTERVAL
+        # Seven ping cycles outlast the server's read timeout twice over.
+        assert time.monotonic() - started >= 2 * READ_TIMEOUT
         assert eio_sid in sio.eio.sockets
         assert not ws.closed
 
@@ -85,7 +86,7 @@ async def test_a_client_that_stops_answering_pings_is_dropped(
         message = await ws.receive(timeout=5)
         assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
         # Dropped once the read timeout runs out, not at once and not much later.
-        assert PING_TIMEOUT / 2 <= time.monotonic() - pinged <= PING_INTERVAL + PING_TIMEOUT + 1
+        assert PING_TIMEOUT / 2 <= time.monotonic() - pinged <= READ_TIMEOUT + 1
         for _ in range(50):
             if eio_sid not in sio.eio.sockets:
                 break
