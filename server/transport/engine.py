@@ -26,11 +26,15 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
     last_ping: float | None
     connected: bool
 
+    @property
+    def _silence_limit(self) -> float:
+        """How long either side may wait for the other before the connection is dead."""
+        return float(self.server.ping_interval + self.server.ping_timeout)
+
     async def poll(self) -> list[Any]:
         """Wait for packets to send to the client (the writer's side)."""
-        server = self.server
         try:
-            async with asyncio.timeout(server.ping_interval + server.ping_timeout):
+            async with asyncio.timeout(self._silence_limit):
                 first = await self.queue.get()
         except (TimeoutError, asyncio.CancelledError):
             # python-engineio turns both into QueueEmpty, which ends the writer or the poll.
@@ -68,9 +72,10 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
 
     async def _websocket_handler(self, ws: Any) -> None:
         """Engine.IO's WebSocket transport: python-engineio's handler, one task lighter."""
-        if self.connected and not await self._finish_upgrade(ws):
-            return
-        if not self.connected:
+        if self.connected:
+            if not await self._finish_upgrade(ws):
+                return
+        else:
             self.connected = True
             self.upgraded = True
         writer_task = asyncio.ensure_future(self._write_loop(ws))
@@ -129,10 +134,9 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
         await ws.close()
 
     async def _read_loop(self, ws: Any) -> None:
-        timeout = self.server.ping_interval + self.server.ping_timeout
         while True:
             try:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(self._silence_limit):
                     data = await self._receive_frame(ws)
             except (Exception, asyncio.CancelledError):
                 # python-engineio ends the connection on any error here, cancellation too.
