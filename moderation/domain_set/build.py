@@ -50,6 +50,12 @@ HANDWRITTEN = {
         "handwritten_7_lookalike_i.tsv",
         "handwritten_7_lookalike_j.tsv",
     ),
+    "handwritten-8": (
+        "handwritten_8_crisis_k.tsv",
+        "handwritten_8_crisis_l.tsv",
+        "handwritten_8_lookalike_k.tsv",
+        "handwritten_8_lookalike_l.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123
