@@ -56,6 +56,12 @@ HANDWRITTEN = {
         "handwritten_8_lookalike_k.tsv",
         "handwritten_8_lookalike_l.tsv",
     ),
+    "handwritten-9": (
+        "handwritten_9_crisis_m.tsv",
+        "handwritten_9_crisis_n.tsv",
+        "handwritten_9_lookalike_m.tsv",
+        "handwritten_9_lookalike_n.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123
