@@ -62,6 +62,12 @@ HANDWRITTEN = {
         "handwritten_9_lookalike_m.tsv",
         "handwritten_9_lookalike_n.tsv",
     ),
+    "handwritten-10": (
+        "handwritten_10_crisis_o.tsv",
+        "handwritten_10_crisis_p.tsv",
+        "handwritten_10_lookalike_o.tsv",
+        "handwritten_10_lookalike_p.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

@@ -19,8 +19,8 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-# Doubt about their own worth, softened: the model puts it mid-way, at concern, not crisis.
-CONCERN = "Some days I wonder what the point of me is, though I'm getting through the shifts"
+# Weariness that may or may not be risk: the model puts it mid-way, at concern, not crisis.
+CONCERN = "I'm so tired of everything, I just want it all to stop"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 
