@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+from moderation.assessment import RiskLevel
 from moderation.escalations import EscalationService
 from moderation.policy import decide
 from moderation.ports import TextAnalyzer
@@ -41,7 +42,7 @@ class ModerationPipeline:
             logger.exception("classifying message %s failed; queued for review", message.id)
             await self._moderation.queue_for_review(message, "unclassified: the classifier failed")
             return
-        actions = decide(analysis)
+        actions = decide(analysis, message.author.role)
         # Message ids and levels only: the text never reaches the log.
         logger.debug(
             "classified %s: level=%s abusive=%s method=%s in %.1f ms",
@@ -61,6 +62,7 @@ class ModerationPipeline:
             await self._moderation.hide(message, analysis.abuse.reasons or ("abusive language",))
         elif actions.review:
             reasons = ", ".join(analysis.risk.reasons) or "concern"
-            await self._moderation.queue_for_review(
-                message, f"{analysis.risk.level.value}: {reasons}"
-            )
+            level = analysis.risk.level.value
+            if analysis.risk.level is RiskLevel.CRISIS:
+                level += " (from a supporter or lead: reviewed, not paged)"
+            await self._moderation.queue_for_review(message, f"{level}: {reasons}")

@@ -8,6 +8,10 @@
 - ``concern`` goes to the supporters' review queue and pages no lead.
 - Abusive language is hidden pending review and its author is told why, unless the
   message is a crisis: someone in crisis who swears is not hidden from their peers.
+- A crisis-level message from a supporter or lead goes to the review queue instead of
+  paging the leads, and is not masked. Their outreach asks about suicide and means in
+  plain words ("are you thinking of taking the tablets?"), which the classifier reads as
+  a disclosure; a person still reads every such message, because staff can be at risk too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation.assessment import Analysis, RiskLevel
+from server.domain.models import Role
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,12 @@ class Actions:
         return self.escalate or self.review or self.mask or self.hide
 
 
-def decide(analysis: Analysis) -> Actions:
+def decide(analysis: Analysis, author: Role = Role.MEMBER) -> Actions:
     level = analysis.risk.level
     crisis = level == RiskLevel.CRISIS
     hide = analysis.abuse.abusive and not crisis
+    if crisis and author >= Role.SUPPORTER:
+        return Actions(review=True)
     return Actions(
         escalate=crisis,
         review=level == RiskLevel.CONCERN or hide,

@@ -37,15 +37,15 @@ class Recorder:
         self.calls.append(("review", reason))
 
 
-def message(text: str | None) -> RoomMessage:
-    author = User("u1", "QuietHeron-1", Role.MEMBER)
+def message(text: str | None, role: Role = Role.MEMBER) -> RoomMessage:
+    author = User("u1", "QuietHeron-1", role)
     return RoomMessage("m1", "general", 1, author, text, datetime.now(UTC), "c1")
 
 
-async def run(text: str | None) -> list[tuple[str, Any]]:
+async def run(text: str | None, role: Role = Role.MEMBER) -> list[tuple[str, Any]]:
     recorder = Recorder()
     pipeline = ModerationPipeline(ScriptedAnalyzer(SCRIPT), recorder, recorder)  # type: ignore[arg-type]
-    await pipeline.on_room_message(message(text))
+    await pipeline.on_room_message(message(text, role))
     return recorder.calls
 
 
@@ -55,6 +55,13 @@ async def test_each_analysis_leads_to_its_actions() -> None:
     assert await run("a concern") == [("review", "concern: burden")]
     assert await run("abuse") == [("hide", ("insult",))]
     assert await run("hello") == []
+
+
+async def test_a_crisis_from_a_lead_is_queued_for_review_and_says_why() -> None:
+    reviewed = [("review", "crisis (from a supporter or lead: reviewed, not paged): intent")]
+    assert await run("a method", Role.LEAD) == reviewed
+    assert await run("a crisis", Role.SUPPORTER) == reviewed
+    assert await run("a concern", Role.LEAD) == [("review", "concern: burden")]
 
 
 async def test_a_message_without_text_is_not_classified() -> None:

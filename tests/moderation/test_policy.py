@@ -6,6 +6,7 @@ import pytest
 
 from moderation.assessment import AbuseVerdict, Analysis, RiskAssessment, RiskLevel
 from moderation.policy import Actions, decide
+from server.domain.models import Role
 
 
 def analysis(level: RiskLevel, abusive: bool = False, method: bool = False) -> Analysis:
@@ -32,6 +33,30 @@ def analysis(level: RiskLevel, abusive: bool = False, method: bool = False) -> A
 )
 def test_decide(given: Analysis, expected: Actions) -> None:
     assert decide(given) == expected
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORTER, Role.LEAD, Role.ADMIN])
+@pytest.mark.parametrize("abusive", [False, True])
+@pytest.mark.parametrize("method", [False, True])
+def test_a_crisis_from_staff_is_reviewed_not_paged_or_masked(
+    role: Role, abusive: bool, method: bool
+) -> None:
+    # Outreach asks about suicide and means in plain words; a person still reads it.
+    given = analysis(RiskLevel.CRISIS, abusive=abusive, method=method)
+    assert decide(given, role) == Actions(review=True)
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORTER, Role.LEAD])
+def test_below_crisis_staff_are_treated_like_anyone(role: Role) -> None:
+    for level in (RiskLevel.NONE, RiskLevel.CONCERN):
+        for abusive in (False, True):
+            given = analysis(level, abusive=abusive)
+            assert decide(given, role) == decide(given, Role.MEMBER)
+
+
+def test_a_member_in_crisis_is_still_paged() -> None:
+    given = analysis(RiskLevel.CRISIS, method=True)
+    assert decide(given, Role.MEMBER) == Actions(escalate=True, mask=True)
 
 
 def test_nothing_to_do_is_falsy_in_any() -> None:

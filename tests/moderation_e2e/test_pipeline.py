@@ -17,6 +17,7 @@ from tests.moderation_e2e.helpers import (
     CONCERN,
     CRISIS,
     CRISIS_WITH_METHOD,
+    OUTREACH,
     SAFE,
     escalation_for,
     join_all,
@@ -145,6 +146,32 @@ async def test_concern_goes_to_the_review_queue_and_pages_no_lead(
     assert sent["id"] in [r["message_id"] for r in listed]
     await nothing(lead, "escalation:new", lambda e: e["message_id"] == sent["id"], wait=1.5)
     await nothing(writer, "safety:resources", None, wait=0.1)
+
+
+async def test_a_leads_outreach_is_reviewed_not_paged_and_the_same_words_page_from_a_member(
+    make_client: ClientFactory, server: HuddleProcess
+) -> None:
+    room = new_room(server.url)
+    lead, member, supporter, other_lead = (
+        await make_client(role="lead"), await make_client(),
+        await make_client(role="supporter"), await make_client(role="lead"),
+    )  # fmt: skip
+    await join_all(room, lead, member)
+
+    # From a member, these words are a crisis: the model pages the leads.
+    from_member = await member.send(room, OUTREACH)
+    await escalation_for(other_lead, from_member["id"])
+
+    # From a lead, the same words are outreach: a person reviews them, nobody is paged,
+    # nothing is masked and the lead is not sent crisis resources.
+    from_lead = await lead.send(room, OUTREACH)
+    queued = await supporter.next_event(
+        "review:new", timeout=15, where=lambda r: r["message_id"] == from_lead["id"]
+    )
+    assert queued["reason"].startswith("crisis (from a supporter or lead")
+    await nothing(other_lead, "escalation:new", lambda e: e["message_id"] == from_lead["id"])
+    await nothing(member, "room:masked", lambda m: m["id"] == from_lead["id"], wait=0.1)
+    await nothing(lead, "safety:resources", None, wait=0.1)
 
 
 async def test_abusive_language_is_hidden_and_its_author_told_why(
