@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 
-from moderation.assessment import RiskLevel
 from moderation.escalations import EscalationService
 from moderation.policy import decide
 from moderation.ports import TextAnalyzer
@@ -63,6 +62,6 @@ class ModerationPipeline:
         elif actions.review:
             reasons = ", ".join(analysis.risk.reasons) or "concern"
             level = analysis.risk.level.value
-            if analysis.risk.level is RiskLevel.CRISIS:
+            if actions.staff_crisis:
                 level += " (from a supporter or lead: reviewed, not paged)"
             await self._moderation.queue_for_review(message, f"{level}: {reasons}")

@@ -28,6 +28,8 @@ class Actions:
     review: bool = False
     mask: bool = False
     hide: bool = False
+    # A crisis written by a supporter or lead: reviewed instead of paged (see above).
+    staff_crisis: bool = False
 
     @property
     def any(self) -> bool:
@@ -39,7 +41,7 @@ def decide(analysis: Analysis, author: Role = Role.MEMBER) -> Actions:
     crisis = level == RiskLevel.CRISIS
     hide = analysis.abuse.abusive and not crisis
     if crisis and author >= Role.SUPPORTER:
-        return Actions(review=True)
+        return Actions(review=True, staff_crisis=True)
     return Actions(
         escalate=crisis,
         review=level == RiskLevel.CONCERN or hide,

@@ -43,7 +43,7 @@ def test_a_crisis_from_staff_is_reviewed_not_paged_or_masked(
 ) -> None:
     # Outreach asks about suicide and means in plain words; a person still reads it.
     given = analysis(RiskLevel.CRISIS, abusive=abusive, method=method)
-    assert decide(given, role) == Actions(review=True)
+    assert decide(given, role) == Actions(review=True, staff_crisis=True)
 
 
 @pytest.mark.parametrize("role", [Role.SUPPORTER, Role.LEAD])
