@@ -48,9 +48,10 @@ class OnnxSentenceEncoder:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
-            # The weights ship as int8 behind DequantizeLinear; with QDQ fusion off, ORT
-            # folds them to float32 once at load instead of dequantising on every run.
-            options.add_session_config_entry("session.disable_quant_qdq", "1")
+            if threads > 1:
+                # Idle workers that spin burn the core the event loop needs. Not spinning,
+                # batches of 64 took 10-25% less CPU per message, at the same throughput.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(
                 str(model_dir / encoder_file), options, providers=["CPUExecutionProvider"]
             )

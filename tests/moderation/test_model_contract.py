@@ -43,8 +43,8 @@ def test_the_safe_text_is_safe(analyses) -> None:  # type: ignore[no-untyped-def
 
 
 def test_a_score_does_not_depend_on_its_batch(analyzer: OnnxAnalyzer) -> None:
-    # A message must get the same risk alone as beside others: with int8 activations the
-    # batch's longest, loudest neighbour used to move it by up to 0.38.
+    # A message must get the same risk alone as beside others: with one int8 activation
+    # scale per batch, the batch's longest, loudest neighbour moved it by up to 0.38.
     neighbours = [
         "Handover was chaos again, bay 3 all needing obs at once and the bleep never stopped "
         "from the moment I walked on until well after I should have gone home, " * 3,

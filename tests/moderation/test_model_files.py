@@ -13,10 +13,10 @@ from moderation.model_files import MODEL_DIR
 SHIPPED = {
     "LICENSE": "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
     "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
-    "encoder.int8.onnx": "2b92ae90daf847cc7a728822dcc0dcf9a2871c996b22ade1f580a2d8aca289e4",
-    "heads.npz": "42a075b166dd142a925ef7c9725eb8728ece26da93a164d4f8b4e9dbfd629f57",
+    "encoder.int8.onnx": "19c0b0374761766c9525e16dd8039ba21b75043d2cc64a189988e0741cc79016",
+    "heads.npz": "ab0c48741c4c34a757aadfd141bea407a4efead3c6b390b86b2bb14b1489a2ab",
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
-    "thresholds.json": "eb78932c626960449b602927201bd83a3b5339576f8bcdb541a5ac1f97113768",
+    "thresholds.json": "8e1bb76add21bf5a81a959f2405b44567fe518fc76de598332b5fe2072f22eff",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
