@@ -68,6 +68,12 @@ HANDWRITTEN = {
         "handwritten_10_lookalike_o.tsv",
         "handwritten_10_lookalike_p.tsv",
     ),
+    "handwritten-11": (
+        "handwritten_11_crisis_q.tsv",
+        "handwritten_11_crisis_r.tsv",
+        "handwritten_11_lookalike_q.tsv",
+        "handwritten_11_lookalike_r.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

@@ -24,10 +24,7 @@ CONCERN = "I'm so tired of everything, I just want it all to stop"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 # A peer lead's check-in that the model reads as a disclosure of self-harm (crisis level).
-OUTREACH = (
-    "Checking in after last night: if you've had thoughts of hurting yourself since, "
-    "reply to my DM."
-)
+OUTREACH = "Checking in after last night: have you harmed yourself since? Reply to my DM."
 
 
 def new_room(base_url: str) -> str:
