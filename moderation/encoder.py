@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from moderation.errors import ModelLoadError
 from moderation.model_files import ENCODER_FILE, MAX_TOKENS, MODEL_DIR
+from moderation.token_groups import plan_groups
 
 Embeddings = npt.NDArray[np.float32]
 
@@ -58,23 +59,39 @@ class OnnxSentenceEncoder:
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelLoadError(f"cannot load the encoder from {model_dir}") from exc
         self._input_names = {i.name for i in self._session.get_inputs()}
+        self._pad_id = int(self._tokenizer.pad_token_id or 0)
         self.max_tokens = max_tokens
 
     def encode(self, texts: Sequence[str]) -> Embeddings:
+        """Unit-length embeddings in input order, in as few padded tokens as pays."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        batch = self._tokenizer(
-            list(texts),
-            padding=True,
-            truncation=True,
-            max_length=self.max_tokens,
-            return_tensors="np",
-        )
-        feeds = {k: v.astype(np.int64) for k, v in batch.items() if k in self._input_names}
+            return out
+        batch = self._tokenizer(list(texts), truncation=True, max_length=self.max_tokens)
+        columns = {k: v for k, v in batch.items() if k in self._input_names}
+        lengths = [len(ids) for ids in batch["input_ids"]]
+        for group in plan_groups(lengths):
+            feeds = {
+                k: _padded([v[i] for i in group], self._pad_id if k == "input_ids" else 0)
+                for k, v in columns.items()
+            }
+            out[group] = self._encode_padded(feeds)
+        return out
+
+    def _encode_padded(self, feeds: dict[str, npt.NDArray[np.int64]]) -> Embeddings:
         (hidden,) = self._session.run(["last_hidden_state"], feeds)
-        mask = batch["attention_mask"].astype(np.float32)[:, :, None]
+        mask = feeds["attention_mask"].astype(np.float32)[:, :, None]
         summed = (hidden * mask).sum(axis=1)
         pooled = summed / np.clip(mask.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         result: Embeddings = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
         return result
+
+
+def _padded(rows: Sequence[Sequence[int]], pad: int) -> npt.NDArray[np.int64]:
+    """Right-padded with ``pad`` to the longest row."""
+    width = max(len(r) for r in rows)
+    array = np.full((len(rows), width), pad, dtype=np.int64)
+    for i, row in enumerate(rows):
+        array[i, : len(row)] = row
+    return array

@@ -11,13 +11,12 @@ import numpy as np
 
 from moderation.assessment import AbuseVerdict, Analysis, RiskAssessment, RiskLevel
 from moderation.classifier import Thresholds
-from moderation.encoder import Embeddings, OnnxSentenceEncoder
+from moderation.encoder import OnnxSentenceEncoder
 from moderation.features import feature_matrix
 from moderation.heads import Array, Heads
 from moderation.lexicon import crisis_hits, method_reasons
 from moderation.model_files import HEADS_FILE, MODEL_DIR
 
-BATCH_SIZE = 64
 MAX_CHARS = 4000
 """Far beyond 256 tokens; cutting here keeps tokenising a huge paste cheap."""
 
@@ -68,15 +67,6 @@ class OnnxAnalyzer:
         heads = Heads.load(model_dir / HEADS_FILE)
         return cls(encoder, heads, Thresholds.from_env(model_dir=model_dir))
 
-    def embed(self, texts: Sequence[str]) -> Embeddings:
-        """Embeddings in input order, batched by similar length to limit padding."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for start in range(0, len(order), BATCH_SIZE):
-            chunk = order[start : start + BATCH_SIZE]
-            out[chunk] = self._encoder.encode([texts[i] for i in chunk])
-        return out
-
     def scores(self, texts: Sequence[str]) -> Scores:
         """Raw head outputs (no lexical layer); empty texts score zero."""
         cleaned = [clean_text(t) for t in texts]
@@ -87,7 +77,7 @@ class OnnxAnalyzer:
         kinds = ["" for _ in texts]
         if live:
             live_texts = [cleaned[i] for i in live]
-            emb = self.embed(live_texts)
+            emb = self._encoder.encode(live_texts)
             combined = np.hstack([emb, feature_matrix(live_texts)])
             crisis[live] = self._heads.crisis.predict(combined)
             abuse[live] = self._heads.abuse.predict(emb)
