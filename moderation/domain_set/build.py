@@ -74,6 +74,24 @@ HANDWRITTEN = {
         "handwritten_11_lookalike_q.tsv",
         "handwritten_11_lookalike_r.tsv",
     ),
+    "handwritten-12": (
+        "handwritten_12_crisis_s.tsv",
+        "handwritten_12_crisis_t.tsv",
+        "handwritten_12_lookalike_s.tsv",
+        "handwritten_12_lookalike_t.tsv",
+    ),
+    "handwritten-13": (
+        "handwritten_13_crisis_u.tsv",
+        "handwritten_13_crisis_v.tsv",
+        "handwritten_13_lookalike_u.tsv",
+        "handwritten_13_lookalike_v.tsv",
+    ),
+    "handwritten-14": (
+        "handwritten_14_crisis_w.tsv",
+        "handwritten_14_crisis_x.tsv",
+        "handwritten_14_lookalike_w.tsv",
+        "handwritten_14_lookalike_x.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

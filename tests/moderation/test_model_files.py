@@ -13,10 +13,10 @@ from moderation.model_files import MODEL_DIR
 SHIPPED = {
     "LICENSE": "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
     "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
-    "encoder.int8.onnx": "83efa4e76e80aa435a8e2598844b5c73245e9bee30fbec047a111b1bdc1b231e",
-    "heads.npz": "19eb70d9c4acefb2c5cb72ad295c892a36d272f0076c5a2ff567297fda522725",
+    "encoder.int8.onnx": "28cc4b413bc99904d1e416117d9548fb2a7fe4601b07e7d7160addf6bddf8698",
+    "heads.npz": "43ad6a611ddbae6d69f8615d024c1ee5979fff7f454fadecb19c294486ba720f",
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
-    "thresholds.json": "4aa6b9b222737bccc7d2ab0e1bdaf71c907a48693c4c17ff05f65673a791c710",
+    "thresholds.json": "ff10f7554f96ebf0e548684f50ed7d80409c7fdaeb0a216fd6e3132ed4009211",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",

@@ -19,12 +19,15 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-# Weariness that may or may not be risk: the model puts it mid-way, at concern, not crisis.
-CONCERN = "I'm so tired of everything, I just want it all to stop"
+# Weariness that may or may not be risk: concern, not crisis. The lexical layer's passive-wish
+# floor holds it at concern; the model alone put the older "I just want it all to stop" text
+# just under the batches-1-14 concern threshold.
+CONCERN = "I'm so tired of everything, I just want to disappear"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
-# A peer lead's check-in that the model reads as a disclosure of self-harm (crisis level).
-OUTREACH = "Checking in after last night: have you harmed yourself since? Reply to my DM."
+# A peer lead's open offer that the model reads as a disclosure (crisis level). Retraining
+# moves which outreach it misreads; a check-in that used to page now scores below concern.
+OUTREACH = "If anyone here wants to die tonight, message me, I am on until 8."
 
 
 def new_room(base_url: str) -> str:
