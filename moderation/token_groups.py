@@ -28,7 +28,7 @@ def plan_groups(lengths: Sequence[int]) -> list[list[int]]:
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
     sorted_lengths = [lengths[i] for i in order]
     n = len(order)
-    best = [0] + [0] * n
+    best = [0] * (n + 1)
     cut = [0] * (n + 1)
     for end in range(1, n + 1):
         longest = sorted_lengths[end - 1]
