@@ -56,6 +56,7 @@ from server.storage.moderation import (
 )
 from server.storage.mongo import Doc, create_indexes, mongo_database, translate
 from server.storage.ratelimit import InProcessRateLimiter, RedisRateLimiter
+from server.storage.retention import RetentionSweeper, create_retention_indexes, expiries
 from server.storage.room_cache import CachedRoomStore
 from server.storage.rooms import MongoMessageStore, MongoRoomStore
 from server.storage.users import MongoInviteStore, MongoUserStore
@@ -150,8 +151,10 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if url is None:
             url = await stack.enter_async_context(embedded_mongo(settings.data_dir))
         db = await stack.enter_async_context(mongo_database(url, settings.mongodb_db))
-        await create_indexes(db, settings.message_retention_days * 86400)
+        await create_indexes(db)
         await create_dm_indexes(db)
+        retained = expiries(settings.message_retention_days * 86400)
+        await create_retention_indexes(db, retained)
         await create_escalation_indexes(db)
         await create_moderation_indexes(db)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -168,6 +171,9 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         stack.push_async_callback(services.sla.close)
         sla_loop = asyncio.get_running_loop().create_task(services.sla.run(), name="SLA")
         stack.push_async_callback(_cancel, sla_loop)
+        sweeper = RetentionSweeper(db, retained).run()
+        sweep_loop = asyncio.get_running_loop().create_task(sweeper, name="retention")
+        stack.push_async_callback(_cancel, sweep_loop)
         app[HTTP_API] = HttpApi(
             services.accounts,
             services.room_store,

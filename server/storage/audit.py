@@ -9,7 +9,7 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from server.domain.audit import AuditEntry, AuditQuery
-from server.storage.mongo import Doc, translate
+from server.storage.mongo import Doc, eq, translate
 
 
 class MongoAuditLog:
@@ -32,7 +32,7 @@ class MongoAuditLog:
         for name in ("actor", "action", "target", "room"):
             value = getattr(query, name)
             if value is not None:
-                find[name] = value
+                find.update(eq(**{name: value}))
         if query.before is not None:
             find["at"] = {"$lt": query.before}
         cursor = self._entries.find(find).sort("at", DESCENDING).limit(query.limit)

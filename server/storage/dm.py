@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from server.dm_protocol import OneTimePrekey, PublicKeys
 from server.domain.dm_ports import QueuedEnvelope
 from server.domain.models import Role, User, utcnow
-from server.storage.mongo import Doc, translate
+from server.storage.mongo import Doc, eq, translate
 
 ENVELOPE_COLLECTION = "dm_envelopes"
 TAKE_OPK_ROUNDS = 20
@@ -23,13 +23,9 @@ TAKE_OPK_CANDIDATES = 8
 
 async def create_dm_indexes(db: AsyncDatabase[Doc]) -> None:
     await db.opks.create_index([("user", ASCENDING), ("id", ASCENDING)])
-    # A claim outlives its key's deletion long enough that no racing reader can reuse it.
-    await db.opk_claims.create_index("claimed_at", expireAfterSeconds=30 * 86400)
     envelopes = db[ENVELOPE_COLLECTION]
     await envelopes.create_index([("recipient_id", ASCENDING), ("seq", ASCENDING)], unique=True)
     await envelopes.create_index([("sender_id", ASCENDING), ("client_id", ASCENDING)], unique=True)
-    # Envelopes never fetched are dropped when they expire (HUDDLE_DM_TTL_S).
-    await envelopes.create_index("expires_at", expireAfterSeconds=0)
 
 
 @translate("read a server secret")
@@ -84,7 +80,7 @@ class MongoPrekeyStore:
 
     @translate("clear one-time prekeys")
     async def clear_opks(self, user_id: str) -> None:
-        await self._opks.delete_many({"user": user_id})
+        await self._opks.delete_many(eq(user=user_id))
 
     @translate("read keys")
     async def keys_of(self, user_id: str) -> PublicKeys | None:
@@ -105,7 +101,7 @@ class MongoPrekeyStore:
         """
         for _ in range(TAKE_OPK_ROUNDS):
             candidates = (
-                await self._opks.find({"user": user_id})
+                await self._opks.find(eq(user=user_id))
                 .sort("id", ASCENDING)
                 .limit(TAKE_OPK_CANDIDATES)
                 .to_list()
@@ -128,7 +124,7 @@ class MongoPrekeyStore:
 
     @translate("count one-time prekeys")
     async def count_opks(self, user_id: str) -> int:
-        return await self._opks.count_documents({"user": user_id})
+        return await self._opks.count_documents(eq(user=user_id))
 
 
 def _envelope(doc: Doc) -> QueuedEnvelope:
@@ -199,19 +195,19 @@ class MongoEnvelopeStore:
         return _envelope(doc)
 
     async def _by_client_id(self, sender_id: str, client_id: str) -> QueuedEnvelope | None:
-        doc = await self._envelopes.find_one({"sender_id": sender_id, "client_id": client_id})
+        doc = await self._envelopes.find_one(eq(sender_id=sender_id, client_id=client_id))
         return _envelope(doc) if doc else None
 
     @translate("read queued envelopes")
     async def pending(self, recipient_id: str, now: datetime, limit: int) -> list[QueuedEnvelope]:
-        query = {"recipient_id": recipient_id, "expires_at": {"$gt": now}}
+        query = {**eq(recipient_id=recipient_id), "expires_at": {"$gt": now}}
         docs = await self._envelopes.find(query).sort("seq", ASCENDING).limit(limit).to_list()
         return [_envelope(d) for d in docs]
 
     @translate("delete acknowledged envelopes")
     async def delete(self, recipient_id: str, ids: Sequence[str]) -> int:
         result = await self._envelopes.delete_many(
-            {"recipient_id": recipient_id, "_id": {"$in": list(ids)}}
+            {**eq(recipient_id=recipient_id), "_id": {"$in": list(ids)}}
         )
         return int(result.deleted_count)
 

@@ -20,7 +20,7 @@ from moderation.escalation_model import (
     EscalationState,
     Transition,
 )
-from server.storage.mongo import Doc, moment, stamp, translate
+from server.storage.mongo import Doc, eq, moment, stamp, translate
 
 _UNCLAIMED = [s.value for s in UNCLAIMED]
 
@@ -91,7 +91,7 @@ class MongoEscalationStore:
         try:
             await self._escalations.insert_one(_doc(escalation))
         except DuplicateKeyError:
-            doc = await self._escalations.find_one({"message_id": escalation.message_id})
+            doc = await self._escalations.find_one(eq(message_id=escalation.message_id))
             if doc is None:
                 raise
             return _escalation(doc)
@@ -151,7 +151,7 @@ class MongoEscalationStore:
 
     @translate("find overdue escalations")
     async def due(self, now: datetime, limit: int) -> list[Escalation]:
-        cursor = self._escalations.find({"state": "open", "due_ts": {"$lte": stamp(now)}})
+        cursor = self._escalations.find({**eq(state="open"), "due_ts": {"$lte": stamp(now)}})
         return [_escalation(d) async for d in cursor.sort("due_ts", ASCENDING).limit(limit)]
 
     @translate("mark an escalation overdue")
@@ -190,7 +190,7 @@ class MongoEscalationStore:
 
     @translate("read an escalation's history")
     async def transitions(self, escalation_id: str) -> list[Transition]:
-        cursor = self._transitions.find({"escalation": escalation_id}).sort("at", ASCENDING)
+        cursor = self._transitions.find(eq(escalation=escalation_id)).sort("at", ASCENDING)
         return [
             Transition(
                 escalation_id,

@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from moderation.report_model import Report, ReportSource, ReportState
 from moderation.sanction_model import Sanction, SanctionKind
 from server.domain.models import utcnow
-from server.storage.mongo import Doc, moment, stamp, translate
+from server.storage.mongo import Doc, eq, moment, stamp, translate
 
 EVERY_ROOM = "*"
 
@@ -70,7 +70,7 @@ class MongoReportStore:
         try:
             await self._reports.insert_one(doc)
         except DuplicateKeyError:
-            earlier = await self._reports.find_one({"dedupe": dedupe})
+            earlier = await self._reports.find_one(eq(dedupe=dedupe))
             if earlier is None:
                 raise
             return _report(earlier)
@@ -83,7 +83,7 @@ class MongoReportStore:
 
     @translate("list reports")
     async def in_state(self, state: ReportState | None, limit: int) -> list[Report]:
-        query: Doc = {} if state is None else {"state": state.value}
+        query: Doc = {} if state is None else eq(state=state.value)
         cursor = self._reports.find(query).sort("created_at", DESCENDING).limit(limit)
         return [_report(d) async for d in cursor]
 
@@ -149,6 +149,6 @@ class MongoSanctionStore:
 
     @translate("check sanctions")
     async def active(self, user_id: str, room: str, now: datetime) -> list[Sanction]:
-        docs = await self._sanctions.find({"user_id": user_id}).to_list()
+        docs = await self._sanctions.find(eq(user_id=user_id)).to_list()
         sanctions = [_sanction(d) for d in docs if d["room"] in (room, EVERY_ROOM)]
         return [s for s in sanctions if s.until is None or s.until > now]

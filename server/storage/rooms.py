@@ -15,7 +15,7 @@ from server.domain.models import Role, Room, RoomMessage, User, utcnow
 from server.errors import Conflict, NotFound
 from server.storage.coalesce import Coalescer
 from server.storage.group_commit import GroupCommit, NoSuchRoom, PendingSend
-from server.storage.mongo import Doc, translate
+from server.storage.mongo import Doc, eq, translate
 
 ROOM_FIELDS = ("title", "description", "archived", "locked", "slowmode_s")
 
@@ -89,7 +89,7 @@ class MongoRoomStore:
     @translate("add a member")
     async def add_member(self, room_id: str, user_id: str) -> None:
         result = await self._members.update_one(
-            {"room": room_id, "user": user_id},
+            eq(room=room_id, user=user_id),
             {"$setOnInsert": {"room": room_id, "user": user_id, "joined_at": utcnow()}},
             upsert=True,
         )
@@ -98,7 +98,7 @@ class MongoRoomStore:
 
     @translate("remove a member")
     async def remove_member(self, room_id: str, user_id: str) -> None:
-        result = await self._members.delete_one({"room": room_id, "user": user_id})
+        result = await self._members.delete_one(eq(room=room_id, user=user_id))
         if result.deleted_count:
             await self._rooms.update_one({"_id": room_id}, {"$inc": {"members": -1}})
 
@@ -115,9 +115,9 @@ class MongoRoomStore:
         async def one_room(room_id: str, user_ids: list[str]) -> list[tuple[str, str]]:
             # On the embedded store an $in of one costs 2x a find_one: batch only batches.
             if len(user_ids) == 1:
-                found = await self._members.find_one({"room": room_id, "user": user_ids[0]})
+                found = await self._members.find_one(eq(room=room_id, user=user_ids[0]))
                 return [(room_id, user_ids[0])] if found else []
-            query = {"room": room_id, "user": {"$in": user_ids}}
+            query = {**eq(room=room_id), "user": {"$in": user_ids}}
             return [(room_id, d["user"]) async for d in self._members.find(query, {"user": 1})]
 
         found = await asyncio.gather(*(one_room(r, u) for r, u in by_room.items()))
@@ -125,7 +125,7 @@ class MongoRoomStore:
 
     @translate("list a user's rooms")
     async def rooms_of(self, user_id: str) -> list[str]:
-        return [d["room"] async for d in self._members.find({"user": user_id})]
+        return [d["room"] async for d in self._members.find(eq(user=user_id))]
 
 
 def _message(doc: Doc) -> RoomMessage:
@@ -204,7 +204,7 @@ class MongoMessageStore:
 
     @translate("look up a resend")
     async def by_client_id(self, author_id: str, client_id: str) -> RoomMessage | None:
-        doc = await self._messages.find_one({"author_id": author_id, "client_id": client_id})
+        doc = await self._messages.find_one(eq(author_id=author_id, client_id=client_id))
         return _message(doc) if doc else None
 
     @translate("read a message")
@@ -241,7 +241,7 @@ class MongoMessageStore:
             seq["$lt"] = before_seq
         if after_seq is not None:
             seq["$gt"] = after_seq
-        query: Doc = {"room": room_id}
+        query: Doc = eq(room=room_id)
         if seq:
             query["seq"] = seq
         # Catching up reads forwards from after_seq; otherwise read the newest page.

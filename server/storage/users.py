@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from server.domain.models import Invite, Role, User, utcnow
 from server.errors import Conflict
 from server.storage.coalesce import Coalescer
-from server.storage.mongo import Doc, translate
+from server.storage.mongo import Doc, eq, translate
 
 
 def _user(doc: Doc) -> User:
@@ -41,12 +41,12 @@ class MongoUserStore:
 
     @translate("look up a token")
     async def by_token_hash(self, token_hash: str) -> User | None:
-        doc = await self._users.find_one({"token_hash": token_hash})
+        doc = await self._users.find_one(eq(token_hash=token_hash))
         return _user(doc) if doc else None
 
     @translate("look up a pseudonym")
     async def by_pseudonym(self, pseudonym: str) -> User | None:
-        doc = await self._users.find_one({"pseudonym_key": pseudonym.lower()})
+        doc = await self._users.find_one(eq(pseudonym_key=pseudonym.lower()))
         return _user(doc) if doc else None
 
     @translate("look up a user")

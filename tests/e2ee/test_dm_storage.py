@@ -28,7 +28,7 @@ KEY = "A" * 43
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[AsyncDatabase[Doc]]:
     async with embedded_mongo(tmp_path) as url, mongo_database(url, "huddle") as database:
-        await create_indexes(database, 86400)
+        await create_indexes(database)
         await create_dm_indexes(database)
         yield database
 
