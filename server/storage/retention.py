@@ -12,13 +12,14 @@ rule, run the same way on both stores. Reads that must never see an expired reco
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from server.domain.models import utcnow
 from server.storage.dm import ENVELOPE_COLLECTION
@@ -57,7 +58,9 @@ async def create_retention_indexes(db: AsyncDatabase[Doc], rules: Sequence[Expir
         for name, spec in (await collection.index_information()).items():
             keys = [key for key, _ in spec["key"]]
             if keys == [rule.field] and "expireAfterSeconds" in spec:
-                await collection.drop_index(name)
+                # Replicas starting together may race to drop it: losing is fine.
+                with contextlib.suppress(OperationFailure):
+                    await collection.drop_index(name)
         await collection.create_index(rule.field)
 
 
