@@ -92,6 +92,18 @@ HANDWRITTEN = {
         "handwritten_14_lookalike_w.tsv",
         "handwritten_14_lookalike_x.tsv",
     ),
+    "handwritten-15": (
+        "handwritten_15_crisis_y.tsv",
+        "handwritten_15_crisis_z.tsv",
+        "handwritten_15_lookalike_y.tsv",
+        "handwritten_15_lookalike_z.tsv",
+    ),
+    "handwritten-16": (
+        "handwritten_16_crisis_a.tsv",
+        "handwritten_16_crisis_b.tsv",
+        "handwritten_16_lookalike_a.tsv",
+        "handwritten_16_lookalike_b.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123
