@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -133,3 +133,29 @@ async def test_eq_filters_match_what_plain_filters_match(db: AsyncDatabase[Doc])
         spelled = {d["_id"] async for d in db.messages.find(eq(**fields))}
         assert spelled == plain
         assert plain == {d["_id"] for d in docs if all(d[k] == v for k, v in fields.items())}
+
+
+async def test_a_failed_sweep_does_not_stop_the_sweeper(db: AsyncDatabase[Doc]) -> None:
+    calls = 0
+
+    def clock() -> datetime:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug in the first sweep")
+        return utcnow()
+
+    await db.messages.insert_one(
+        {"_id": "m-old", "room": "general", "seq": 1, "ts": utcnow() - timedelta(days=4)}
+    )
+    task = asyncio.create_task(RetentionSweeper(db, RULES, every_s=0.05, clock=clock).run())
+    try:
+        for _ in range(100):
+            if not await _ids(db, "messages"):
+                break
+            await asyncio.sleep(0.05)
+        assert calls >= 2
+        assert await _ids(db, "messages") == set()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
