@@ -28,11 +28,8 @@ class MongoAuditLog:
 
     @translate("read the audit log")
     async def list(self, query: AuditQuery) -> list[AuditEntry]:
-        find: Doc = {}
-        for name in ("actor", "action", "target", "room"):
-            value = getattr(query, name)
-            if value is not None:
-                find.update(eq(**{name: value}))
+        wanted = {name: getattr(query, name) for name in ("actor", "action", "target", "room")}
+        find: Doc = eq(**{name: value for name, value in wanted.items() if value is not None})
         if query.before is not None:
             find["at"] = {"$lt": query.before}
         cursor = self._entries.find(find).sort("at", DESCENDING).limit(query.limit)

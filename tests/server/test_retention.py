@@ -43,6 +43,14 @@ async def _ids(db: AsyncDatabase[Doc], collection: str) -> set[str]:
     return {doc["_id"] async for doc in db[collection].find({}, {"_id": 1})}
 
 
+async def _until_swept(db: AsyncDatabase[Doc], timeout_s: float = 5.0) -> None:
+    """Return once ``messages`` is empty, or after ``timeout_s`` (the caller asserts)."""
+    for _ in range(int(timeout_s / 0.05)):
+        if not await _ids(db, "messages"):
+            return
+        await asyncio.sleep(0.05)
+
+
 async def test_a_sweep_deletes_what_has_expired_and_keeps_the_rest(
     db: AsyncDatabase[Doc],
 ) -> None:
@@ -82,16 +90,10 @@ async def test_the_sweeper_runs_at_start_and_on_its_timer(db: AsyncDatabase[Doc]
     await db.messages.insert_one({"_id": "m-old", "room": "general", "seq": 1, "ts": old})
     task = asyncio.create_task(RetentionSweeper(db, RULES, every_s=0.05).run())
     try:
-        for _ in range(100):
-            if not await _ids(db, "messages"):
-                break
-            await asyncio.sleep(0.05)
+        await _until_swept(db)
         assert await _ids(db, "messages") == set()
         await db.messages.insert_one({"_id": "m-later", "room": "general", "seq": 2, "ts": old})
-        for _ in range(100):
-            if not await _ids(db, "messages"):
-                break
-            await asyncio.sleep(0.05)
+        await _until_swept(db)
         assert await _ids(db, "messages") == set()
     finally:
         task.cancel()
@@ -150,10 +152,7 @@ async def test_a_failed_sweep_does_not_stop_the_sweeper(db: AsyncDatabase[Doc]) 
     )
     task = asyncio.create_task(RetentionSweeper(db, RULES, every_s=0.05, clock=clock).run())
     try:
-        for _ in range(100):
-            if not await _ids(db, "messages"):
-                break
-            await asyncio.sleep(0.05)
+        await _until_swept(db)
         assert calls >= 2
         assert await _ids(db, "messages") == set()
     finally:
