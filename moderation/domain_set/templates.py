@@ -21,6 +21,10 @@ CRISIS_KINDS = frozenset(
         "passive_ideation",
     }
 )
+# Lookalikes that are plain chatter (greetings, thanks, logistics, replies in a support
+# chat) rather than text that shares crisis wording: thresholds hold them to the stricter
+# everyday-chat cap, and they never dilute the lookalike cap.
+CHATTER_KINDS = frozenset({"everyday"})
 
 SLOTS: dict[str, list[str]] = {
     "role": [
