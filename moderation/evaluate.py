@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from moderation import datasets
+from moderation.assessment import RiskLevel
 from moderation.datasets import Example
 from moderation.domain_set.build import HANDWRITTEN
 from moderation.heads import Array
@@ -34,6 +35,31 @@ MILD_SWEARING = (
     "what a crap day, need wine",
     "the car park is a fucking joke",
     "knackered and grumpy, this job is shit some days",
+)
+
+# Plain room and one-to-one chatter, written for this probe (not in the domain set). The
+# batches-1-16 model paged a lead on 2 of these; see MODEL_CARD.md.
+ORDINARY_CHAT = (
+    "night all x",
+    "sorry I'm late, handover ran over",
+    "thanks so much for listening tonight",
+    "ok bye for now, speak tomorrow",
+    "anyone fancy swapping a late on Friday for an early on Sunday?",
+    "thanks everyone, you're all lovely",
+    "right, off to pick the kids up, back later",
+    "finally booked a week in Cornwall for the summer",
+    "revalidation is due next month, anyone got a reflection template?",
+    "made a massive lasagne, the kids demolished it",
+    "sorry for the slow reply, been on nights",
+    "see you all next week",
+    "that's really kind, thank you for saying that",
+    "appreciate you all",
+    "that's a good idea, I'll give it a go",
+    "haha same",
+    "gotta run, the bleep is going off",
+    "going to bed now, long day tomorrow",
+    "thanks for checking in on me",
+    "who is bringing snacks for nights tomorrow?",
 )
 
 
@@ -143,6 +169,20 @@ def abuse_false_alarms(analyzer: OnnxAnalyzer, domain: SetScores) -> dict[str, A
     }
 
 
+def ordinary_chat(analyzer: OnnxAnalyzer) -> dict[str, Any]:
+    """How many plain chat lines would reach a supporter, or page a lead."""
+    results = analyzer.assess(list(ORDINARY_CHAT))
+    return {
+        "n": len(ORDINARY_CHAT),
+        "flagged": [
+            t for t, r in zip(ORDINARY_CHAT, results, strict=True) if r.level is not RiskLevel.NONE
+        ],
+        "crisis_level": [
+            t for t, r in zip(ORDINARY_CHAT, results, strict=True) if r.level is RiskLevel.CRISIS
+        ],
+    }
+
+
 def plot_pr(sets: Sequence[SetScores], path: Path) -> None:
     import matplotlib
 
@@ -218,6 +258,7 @@ def evaluate() -> dict[str, Any]:
         "sets": [summarise(s, t.concern, t.crisis) for s in sets],
         "domain_per_kind": per_kind(sets[0], t.concern, t.crisis),
         "abuse": abuse_false_alarms(analyzer, sets[0]),
+        "ordinary_chat": ordinary_chat(analyzer),
     }
     DOCS.mkdir(exist_ok=True)
     plot_pr(sets[:2], DOCS / "classifier-pr.png")

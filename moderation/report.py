@@ -59,6 +59,17 @@ def _kinds_table(kinds: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _chat_probe(probe: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Of {probe['n']} plain chat lines (greetings, thanks, logistics; `ORDINARY_CHAT`),"
+        f" {len(probe['flagged'])} would reach a supporter and {len(probe['crisis_level'])}"
+        " would page a lead.",
+    ]
+    if probe["flagged"]:
+        lines += ["", *(f"- flagged: {text}" for text in probe["flagged"])]
+    return lines
+
+
 def write_report(results: dict[str, Any], path: Path) -> None:
     t = results["thresholds"]
     a = results["abuse"]
@@ -95,6 +106,10 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         f"- domain held-out venting messages: {_pct(a['domain_heldout_venting'])}",
         f"- fixed probe of {a['mild_swearing_probe_n']} mild-swearing venting lines:"
         f" {_pct(a['mild_swearing_probe'])}",
+        "",
+        "## Crisis screen: fixed probe of ordinary chat",
+        "",
+        *_chat_probe(results["ordinary_chat"]),
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
