@@ -38,7 +38,7 @@ MILD_SWEARING = (
 )
 
 # Plain room and one-to-one chatter, written for this probe (not in the domain set). The
-# batches-1-16 model paged a lead on 2 of these; see MODEL_CARD.md.
+# batches-1-16 model paged a lead on 2 of these, the batches-1-19 model on 1.
 ORDINARY_CHAT = (
     "night all x",
     "sorry I'm late, handover ran over",

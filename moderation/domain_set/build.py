@@ -104,6 +104,24 @@ HANDWRITTEN = {
         "handwritten_16_lookalike_a.tsv",
         "handwritten_16_lookalike_b.tsv",
     ),
+    "handwritten-17": (
+        "handwritten_17_crisis_c.tsv",
+        "handwritten_17_crisis_d.tsv",
+        "handwritten_17_lookalike_e.tsv",
+        "handwritten_17_lookalike_f.tsv",
+    ),
+    "handwritten-18": (
+        "handwritten_18_crisis_g.tsv",
+        "handwritten_18_crisis_h.tsv",
+        "handwritten_18_lookalike_g.tsv",
+        "handwritten_18_lookalike_h.tsv",
+    ),
+    "handwritten-19": (
+        "handwritten_19_crisis_i.tsv",
+        "handwritten_19_crisis_j.tsv",
+        "handwritten_19_lookalike_i.tsv",
+        "handwritten_19_lookalike_j.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

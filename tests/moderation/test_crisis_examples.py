@@ -45,6 +45,13 @@ LOOKALIKES = {
         "The only way I'm getting a break is if I get admitted lol",
         "Bury me in my crocs with a cold cup of tea",
     ],
+    "everyday": [
+        "morning all, who else is on the early?",
+        "anyone fancy a brew before handover?",
+        "off to bed, speak to you all tomorrow",
+        "sorry, slow reply, just back from a run of nights",
+        "thank you for listening, I feel a bit lighter now",
+    ],
 }
 
 
