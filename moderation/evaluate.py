@@ -171,15 +171,12 @@ def abuse_false_alarms(analyzer: OnnxAnalyzer, domain: SetScores) -> dict[str, A
 
 def ordinary_chat(analyzer: OnnxAnalyzer) -> dict[str, Any]:
     """How many plain chat lines would reach a supporter, or page a lead."""
-    results = analyzer.assess(list(ORDINARY_CHAT))
+    levels = [r.level for r in analyzer.assess(list(ORDINARY_CHAT))]
+    pairs = list(zip(ORDINARY_CHAT, levels, strict=True))
     return {
         "n": len(ORDINARY_CHAT),
-        "flagged": [
-            t for t, r in zip(ORDINARY_CHAT, results, strict=True) if r.level is not RiskLevel.NONE
-        ],
-        "crisis_level": [
-            t for t, r in zip(ORDINARY_CHAT, results, strict=True) if r.level is RiskLevel.CRISIS
-        ],
+        "flagged": [text for text, level in pairs if level is not RiskLevel.NONE],
+        "crisis_level": [text for text, level in pairs if level is RiskLevel.CRISIS],
     }
 
 

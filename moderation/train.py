@@ -1,7 +1,8 @@
 """``huddle train-classifier``: rebuild everything in ``moderation/model`` from the training data.
 
 All-MiniLM-L6-v2, fine-tuned on the training rows and exported to int8 ONNX (so the heads
-learn from exactly the embeddings that are served), with small heads on top. Fixed seeds throughout.
+learn from exactly the embeddings that are served), with small heads on top. Fixed seeds
+throughout.
 torch, transformers' model code and scikit-learn are imported lazily, only here.
 """
 
