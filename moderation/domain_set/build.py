@@ -122,6 +122,24 @@ HANDWRITTEN = {
         "handwritten_19_lookalike_i.tsv",
         "handwritten_19_lookalike_j.tsv",
     ),
+    "handwritten-20": (
+        "handwritten_20_crisis_k.tsv",
+        "handwritten_20_crisis_l.tsv",
+        "handwritten_20_lookalike_k.tsv",
+        "handwritten_20_lookalike_l.tsv",
+    ),
+    "handwritten-21": (
+        "handwritten_21_crisis_m.tsv",
+        "handwritten_21_crisis_n.tsv",
+        "handwritten_21_lookalike_m.tsv",
+        "handwritten_21_lookalike_n.tsv",
+    ),
+    "handwritten-22": (
+        "handwritten_22_crisis_o.tsv",
+        "handwritten_22_crisis_p.tsv",
+        "handwritten_22_lookalike_o.tsv",
+        "handwritten_22_lookalike_p.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

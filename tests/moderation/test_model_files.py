@@ -13,10 +13,10 @@ from moderation.model_files import MODEL_DIR
 SHIPPED = {
     "LICENSE": "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
     "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
-    "encoder.int8.onnx": "35d315326bd6424171c1aef7a83f208d6503387255d919ab4e6178bc6022f3f4",
-    "heads.npz": "d6183706b77147f3062c2f155d14df3da1b878e4c7734256f263c7f7ca63c31c",
+    "encoder.int8.onnx": "c37c3f412b12b5057695376181146f02b7eae668968f08c7624342c48a80344a",
+    "heads.npz": "6a72b165f46cd9d8b02f892ca2845722ffe6ec623e7032e425937cb577350d0f",
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
-    "thresholds.json": "2fea6228ebaa39589d37ef3f240032e9bb3184f2010b922ed1ba6f843bdb80ec",
+    "thresholds.json": "1776704389a82af2b23b39d6e40004016adf5221326e42d8439d66cff0ca0c4a",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",

@@ -19,16 +19,16 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-# Weariness that may or may not be risk: concern, not crisis (the batches-1-19 model: 0.86,
-# between its thresholds). Retraining moves such lines: the batches-1-19 model puts "I just
-# want to disappear", this test's line until then, at crisis level.
+# Weariness that may or may not be risk: concern, not crisis (the batches-1-22 model: 0.96,
+# between its thresholds). Retraining moves such lines: the batches-1-19 and 1-22 models
+# put "I just want to disappear", this test's line until batch 19, at crisis level.
 CONCERN = "Some days I wonder what the point of carrying on is"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 # A peer lead's open offer that the model reads as a disclosure (crisis level). Retraining
-# moves which outreach it misreads: the batches-1-18 and 1-19 models put "Anyone who feels
-# like ending it all tonight, message me, I am here until 8." at concern (batches 1-16: crisis).
-OUTREACH = "If anyone here wants to die tonight, message me, I am on until 8."
+# moves which outreach it misreads: the batches-1-22 model passes "Anyone who feels like
+# ending it all tonight, message me, I am here until 8." (0.79; batches 1-16: crisis).
+OUTREACH = "If anyone is planning to end it tonight, please DM me, I'm up till 8."
 
 
 def new_room(base_url: str) -> str:
