@@ -140,6 +140,12 @@ HANDWRITTEN = {
         "handwritten_22_lookalike_o.tsv",
         "handwritten_22_lookalike_p.tsv",
     ),
+    "handwritten-23": (
+        "handwritten_23_crisis_q.tsv",
+        "handwritten_23_crisis_r.tsv",
+        "handwritten_23_lookalike_q.tsv",
+        "handwritten_23_lookalike_r.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

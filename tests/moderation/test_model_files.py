@@ -13,10 +13,10 @@ from moderation.model_files import MODEL_DIR
 SHIPPED = {
     "LICENSE": "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
     "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
-    "encoder.int8.onnx": "c37c3f412b12b5057695376181146f02b7eae668968f08c7624342c48a80344a",
-    "heads.npz": "6a72b165f46cd9d8b02f892ca2845722ffe6ec623e7032e425937cb577350d0f",
+    "encoder.int8.onnx": "4ca87e6cc2deda6856bcf421d8c3937c36d96f9465180b63a6df85fb9c81876e",
+    "heads.npz": "013c9d507e383387105a5af158993a7f59e85de06ea1393ca30cd0858ba9f1d7",
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
-    "thresholds.json": "1776704389a82af2b23b39d6e40004016adf5221326e42d8439d66cff0ca0c4a",
+    "thresholds.json": "0ec2b3687ea790f834f4c7edb476adea48a892d57ba39d34d0e6e14d64a8c9bc",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",

@@ -19,15 +19,18 @@ from tests.servers import ADMIN_TOKEN
 
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
-# Weariness that may or may not be risk: concern, not crisis (the batches-1-22 model: 0.96,
-# between its thresholds). Retraining moves such lines: the batches-1-19 and 1-22 models
-# put "I just want to disappear", this test's line until batch 19, at crisis level.
-CONCERN = "Some days I wonder what the point of carrying on is"
+# Weariness that may or may not be risk: concern, not crisis. The lexical burden rule sets the
+# level and the model scores the line low (the batches-1-23 model 0.09; the batches-1-22
+# models 0.35 and 0.02), so retraining does not move it. Lines the model alone puts at
+# concern drift: "Some days I wonder what the point of carrying on is", this test's line
+# until batch 23, scores 0.993 (crisis) on the batches-1-23 model.
+CONCERN = "I'm such a burden to my family at the moment"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 # A peer lead's open offer that the model reads as a disclosure (crisis level). Retraining
-# moves which outreach it misreads: the batches-1-22 model passes "Anyone who feels like
-# ending it all tonight, message me, I am here until 8." (0.79; batches 1-16: crisis).
+# moves which outreach it misreads: "Anyone who feels like ending it all tonight, message
+# me, I am here until 8." was crisis for batches 1-16, passed the first batches-1-22 release
+# (0.79) and is concern for the second (0.977) and for the batches-1-23 model (0.879).
 OUTREACH = "If anyone is planning to end it tonight, please DM me, I'm up till 8."
 
 
