@@ -140,6 +140,33 @@ def summarise(s: SetScores, concern: float, crisis: float) -> dict[str, Any]:
     }
 
 
+def targets(sets: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 3's evaluation targets against the summaries of ``summarise``: the domain and
+    ESConv ones at the shipped thresholds, tsid-twitter's on its precision-recall curve, as
+    the issue states it ("recall >= 0.85 at <= 10% false alarms")."""
+    by_name = {s["set"]: s for s in sets}
+    domain = by_name["domain held-out"]["flagged"]
+    tsid = by_name["tsid-twitter"]["recall_at_10pct_fpr"]["shipped"]
+    esconv = by_name["esconv-seeker-turns (test)"]["flagged"]["false_alarms"]
+    return [
+        {
+            "target": "domain held-out: recall >= 95% and lookalike false alarms <= 5% (flagged)",
+            "measured": [domain["recall"], domain["false_alarms"]],
+            "met": domain["recall"] >= 0.95 and domain["false_alarms"] <= 0.05,
+        },
+        {
+            "target": "tsid-twitter: recall >= 85% at 10% false alarms (precision-recall curve)",
+            "measured": [tsid],
+            "met": tsid >= 0.85,
+        },
+        {
+            "target": "esconv-seeker-turns (test): false alarms <= 2% (flagged)",
+            "measured": [esconv],
+            "met": esconv <= 0.02,
+        },
+    ]
+
+
 def per_kind(s: SetScores, concern: float, crisis: float) -> list[dict[str, Any]]:
     rows = []
     for kind in sorted({e.kind for e in s.examples}):
@@ -251,9 +278,11 @@ def evaluate() -> dict[str, Any]:
         _score(analyzer, "sdcnl-reddit (test)", datasets.eval_set("sdcnl-reddit", "test")),
         _score(analyzer, "dreaddit-stress (test)", datasets.eval_set("dreaddit-stress", "test")),
     ]
+    summaries = [summarise(s, t.concern, t.crisis) for s in sets]
     results = {
         "thresholds": {"concern": t.concern, "crisis": t.crisis, "abuse": t.abuse},
-        "sets": [summarise(s, t.concern, t.crisis) for s in sets],
+        "targets": targets(summaries),
+        "sets": summaries,
         "domain_per_kind": per_kind(sets[0], t.concern, t.crisis),
         "abuse": abuse_false_alarms(analyzer, sets[0]),
         "ordinary_chat": ordinary_chat(analyzer),

@@ -59,6 +59,15 @@ def _kinds_table(kinds: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _targets_table(targets: list[dict[str, Any]]) -> list[str]:
+    # Two decimals: a false-alarm rate of 2.05% must not read as a met target of 2.0%.
+    lines = ["| target | measured | met |", "|---|---|---|"]
+    for t in targets:
+        measured = " / ".join(f"{100 * v:.2f}%" for v in t["measured"])
+        lines.append(f"| {t['target']} | {measured} | {'yes' if t['met'] else '**no**'} |")
+    return lines
+
+
 def _chat_probe(probe: dict[str, Any]) -> list[str]:
     lines = [
         f"Of {probe['n']} plain chat lines (greetings, thanks, logistics; `ORDINARY_CHAT`),"
@@ -80,6 +89,10 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         "",
         f"Thresholds: concern >= {t['concern']}, crisis >= {t['crisis']}, abuse >= {t['abuse']}."
         " *Flagged* means concern or crisis (a person looks); *crisis level* pages a lead.",
+        "",
+        "## Issue 3 targets",
+        "",
+        *_targets_table(results["targets"]),
         "",
         "## Crisis detection, shipped model vs keyword baseline",
         "",

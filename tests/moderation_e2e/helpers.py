@@ -21,7 +21,7 @@ CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
 # Weariness that may or may not be risk: concern, not crisis. The lexical burden rule sets the
 # level and the model scores the line low (the batches-1-23 model 0.09; the batches-1-22
-# models 0.35 and 0.02), so retraining does not move it. Lines the model alone puts at
+# models 0.35 and 0.02), so retraining is unlikely to move it. Lines the model alone puts at
 # concern drift: "Some days I wonder what the point of carrying on is", this test's line
 # until batch 23, scores 0.993 (crisis) on the batches-1-23 model.
 CONCERN = "I'm such a burden to my family at the moment"
