@@ -39,7 +39,8 @@ MILD_SWEARING = (
 
 # Plain room and one-to-one chatter, written for this probe (not in the domain set). The
 # batches-1-16 model paged a lead on 2 of these, the batches-1-19 model on 1, both
-# batches-1-22 models and the batches-1-23 model on none.
+# batches-1-22 models, both batches-1-23 models (one seed, two) and the batches-1-24 model
+# on none.
 ORDINARY_CHAT = (
     "night all x",
     "sorry I'm late, handover ran over",

@@ -219,3 +219,26 @@ def finetune(
     trainer.save(target)
     stamp_file.write_text(expected + "\n")
     _say(f"saved the fine-tuned encoder to {target}")
+
+
+def soup(sources: Sequence[Path], target: Path) -> None:
+    """Average the weights of fine-tunes that differ only in their seed (a "uniform soup",
+    Wortsman et al., ICML 2022). All start from the same encoder, so their weights stay
+    close and the average is itself a good encoder: it keeps the served size and speed,
+    and it damps the seed-to-seed swings of any one run."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    models = [AutoModel.from_pretrained(str(s), local_files_only=True) for s in sources]
+    states = [m.state_dict() for m in models]
+    averaged = {
+        key: torch.stack([s[key] for s in states]).mean(0) if value.is_floating_point() else value
+        for key, value in states[0].items()
+    }
+    models[0].load_state_dict(averaged)
+    target.mkdir(parents=True, exist_ok=True)
+    models[0].save_pretrained(str(target))
+    AutoTokenizer.from_pretrained(str(sources[0]), local_files_only=True).save_pretrained(
+        str(target)
+    )
+    _say(f"averaged {len(sources)} fine-tuned encoders into {target}")

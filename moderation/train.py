@@ -1,8 +1,8 @@
 """``huddle train-classifier``: rebuild everything in ``moderation/model`` from the training data.
 
-All-MiniLM-L6-v2, fine-tuned on the training rows and exported to int8 ONNX (so the heads
-learn from exactly the embeddings that are served), with small heads on top. Fixed seeds
-throughout.
+All-MiniLM-L6-v2, fine-tuned on the training rows (twice, with two seeds, and the weights
+averaged) and exported to int8 ONNX (so the heads learn from exactly the embeddings that
+are served), with small heads on top. Fixed seeds throughout.
 torch, transformers' model code and scikit-learn are imported lazily, only here.
 """
 
@@ -26,7 +26,7 @@ from moderation.domain_set.templates import CHATTER_KINDS, CRISIS_KINDS
 from moderation.encoder import Embeddings, OnnxSentenceEncoder
 from moderation.export import copy_tokenizer, export_fp32, quantise_int8, source_model_dir
 from moderation.features import feature_matrix
-from moderation.finetune import FineTuneConfig, calibration_mask, finetune
+from moderation.finetune import FineTuneConfig, calibration_mask, finetune, soup
 from moderation.heads import Array, DenseHead, Heads, Prototypes
 from moderation.model_files import ENCODER_FILE, HEADS_FILE, MODEL_DIR, THRESHOLDS_FILE
 from moderation.onnx_classifier import clean_text
@@ -34,6 +34,8 @@ from moderation.onnx_classifier import clean_text
 logger = logging.getLogger(__name__)
 
 SEED = 1234
+# Fine-tuning seeds whose encoders are averaged (see ``finetune.soup`` and MODEL_CARD.md).
+SOUP_SEEDS = (1234, 4321)
 VAR = datasets.REPO_ROOT / "var"
 FP32_ENCODER = VAR / "encoder.fp32.onnx"
 FINETUNED = VAR / "finetuned"
@@ -268,13 +270,12 @@ def train(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     np.random.seed(SEED)
     crisis_set = datasets.crisis_training_set(SEED)
     calibration = calibration_mask(crisis_set)
-    _say(f"fine-tuning the encoder on {int((~calibration).sum())} rows")
-    finetune(
-        source_model_dir(),
-        [e for e, held in zip(crisis_set, calibration, strict=True) if not held],
-        FINETUNED,
-        FineTuneConfig(seed=SEED),
-    )
+    rows = [e for e, held in zip(crisis_set, calibration, strict=True) if not held]
+    runs = [VAR / f"finetuned-{seed}" for seed in SOUP_SEEDS]
+    for seed, run in zip(SOUP_SEEDS, runs, strict=True):
+        _say(f"fine-tuning the encoder on {len(rows)} rows, seed {seed}")
+        finetune(source_model_dir(), rows, run, FineTuneConfig(seed=seed))
+    soup(runs, FINETUNED)
     _say("exporting the encoder to int8 ONNX")
     build_encoder(FINETUNED, model_dir)
     encoder = OnnxSentenceEncoder(model_dir, threads=2)
@@ -299,6 +300,7 @@ def train(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     (model_dir / THRESHOLDS_FILE).write_text(json.dumps(thresholds, indent=2) + "\n")
     summary = {
         "seed": SEED,
+        "finetune_seeds": list(SOUP_SEEDS),
         "rows": _counts(crisis_set, abuse_set),
         **crisis_summary,
         **abuse_summary,

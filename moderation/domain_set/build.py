@@ -146,6 +146,12 @@ HANDWRITTEN = {
         "handwritten_23_lookalike_q.tsv",
         "handwritten_23_lookalike_r.tsv",
     ),
+    "handwritten-24": (
+        "handwritten_24_crisis_s.tsv",
+        "handwritten_24_crisis_t.tsv",
+        "handwritten_24_lookalike_s.tsv",
+        "handwritten_24_lookalike_t.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

@@ -20,17 +20,19 @@ from tests.servers import ADMIN_TOKEN
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
 # Weariness that may or may not be risk: concern, not crisis. The lexical burden rule sets the
-# level and the model scores the line low (the batches-1-23 model 0.09; the batches-1-22
-# models 0.35 and 0.02), so retraining is unlikely to move it. Lines the model alone puts at
-# concern drift: "Some days I wonder what the point of carrying on is", this test's line
-# until batch 23, scores 0.993 (crisis) on the batches-1-23 model.
+# level and the model scores the line low (the batches-1-24 model 0.04, the batches-1-23
+# models 0.06 and 0.09, the batches-1-22 models 0.35 and 0.02), so retraining is unlikely
+# to move it. Lines the model alone puts at concern drift: "Some days I wonder what the
+# point of carrying on is", this test's line until batch 23, scored 0.993 and 0.985
+# (crisis) on the batches-1-23 models and 0.86 (concern) on the batches-1-24 model.
 CONCERN = "I'm such a burden to my family at the moment"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
 # A peer lead's open offer that the model reads as a disclosure (crisis level). Retraining
 # moves which outreach it misreads: "Anyone who feels like ending it all tonight, message
 # me, I am here until 8." was crisis for batches 1-16, passed the first batches-1-22 release
-# (0.79) and is concern for the second (0.977) and for the batches-1-23 model (0.879).
+# (0.79), is concern for the second (0.977) and for both batches-1-23 models (one seed
+# 0.879, two seeds 0.974), and crisis again for the batches-1-24 model (0.993).
 OUTREACH = "If anyone is planning to end it tonight, please DM me, I'm up till 8."
 
 
