@@ -65,6 +65,35 @@ ORDINARY_CHAT = (
 )
 
 
+# Everyday lines that use the words crisis messages also use (plans, dates, notes, last
+# shifts, goodbyes), written for this probe after the calibration chat rows that scored
+# highest turned out to be of this shape ("... don't want to miss the date.", 1.00); not in the
+# domain set. The batches-1-24 model paged a lead on 8 of these 20 and put 3 more at
+# `concern` (MODEL_CARD.md, Known limits).
+SHARED_WORDS = (
+    "don't want to miss the date",
+    "we've set a date for the wedding",
+    "got a date for my driving test finally",
+    "I've planned it all for Saturday, bring a bottle",
+    "Stuff I had planned is being cancelled again",
+    "the plan is sorted for Sunday",
+    "pub after the last night?",
+    "last night shift of the block, then four off",
+    "it's my last shift before annual leave",
+    "my surgery got postponed again",
+    "I'm way behind on my mortgage",
+    "I'm so behind on my mandatory training",
+    "I've been saving up my annual leave for August",
+    "written my note for the handover",
+    "I've given away all my old scrubs to the new starters",
+    "I won't be here next week, on holiday",
+    "said my goodbyes to the night team, moving to days",
+    "sorted everything out for the kids this weekend",
+    "can't wait for it all to be over, this audit is endless",
+    "I've got it all worked out, the rota finally works",
+)
+
+
 @dataclass(frozen=True)
 class SetScores:
     name: str
@@ -198,12 +227,12 @@ def abuse_false_alarms(analyzer: OnnxAnalyzer, domain: SetScores) -> dict[str, A
     }
 
 
-def ordinary_chat(analyzer: OnnxAnalyzer) -> dict[str, Any]:
-    """How many plain chat lines would reach a supporter, or page a lead."""
-    levels = [r.level for r in analyzer.assess(list(ORDINARY_CHAT))]
-    pairs = list(zip(ORDINARY_CHAT, levels, strict=True))
+def chat_probe(analyzer: OnnxAnalyzer, lines: Sequence[str]) -> dict[str, Any]:
+    """How many lines of a fixed probe would reach a supporter, or page a lead."""
+    levels = [r.level for r in analyzer.assess(list(lines))]
+    pairs = list(zip(lines, levels, strict=True))
     return {
-        "n": len(ORDINARY_CHAT),
+        "n": len(lines),
         "flagged": [text for text, level in pairs if level is not RiskLevel.NONE],
         "crisis_level": [text for text, level in pairs if level is RiskLevel.CRISIS],
     }
@@ -286,7 +315,8 @@ def evaluate() -> dict[str, Any]:
         "sets": summaries,
         "domain_per_kind": per_kind(sets[0], t.concern, t.crisis),
         "abuse": abuse_false_alarms(analyzer, sets[0]),
-        "ordinary_chat": ordinary_chat(analyzer),
+        "ordinary_chat": chat_probe(analyzer, ORDINARY_CHAT),
+        "shared_words": chat_probe(analyzer, SHARED_WORDS),
     }
     DOCS.mkdir(exist_ok=True)
     plot_pr(sets[:2], DOCS / "classifier-pr.png")

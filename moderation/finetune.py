@@ -237,6 +237,9 @@ def soup(sources: Sequence[Path], target: Path) -> None:
     }
     models[0].load_state_dict(averaged)
     target.mkdir(parents=True, exist_ok=True)
+    # A one-seed run once fine-tuned straight into this folder; its stamp would describe
+    # weights that are no longer there.
+    (target / "finetune.stamp").unlink(missing_ok=True)
     models[0].save_pretrained(str(target))
     AutoTokenizer.from_pretrained(str(sources[0]), local_files_only=True).save_pretrained(
         str(target)

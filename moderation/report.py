@@ -68,14 +68,20 @@ def _targets_table(targets: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _chat_probe(probe: dict[str, Any]) -> list[str]:
+def _chat_probe(probe: dict[str, Any], what: str) -> list[str]:
     lines = [
-        f"Of {probe['n']} plain chat lines (greetings, thanks, logistics; `ORDINARY_CHAT`),"
-        f" {len(probe['flagged'])} would reach a supporter and {len(probe['crisis_level'])}"
-        " would page a lead.",
+        f"Of {probe['n']} {what}, {len(probe['flagged'])} would reach a supporter and"
+        f" {len(probe['crisis_level'])} would page a lead.",
     ]
+    pages = set(probe["crisis_level"])
     if probe["flagged"]:
-        lines += ["", *(f"- flagged: {text}" for text in probe["flagged"])]
+        lines += [
+            "",
+            *(
+                f"- {'pages a lead' if text in pages else 'flagged'}: {text}"
+                for text in probe["flagged"]
+            ),
+        ]
     return lines
 
 
@@ -122,7 +128,18 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         "",
         "## Crisis screen: fixed probe of ordinary chat",
         "",
-        *_chat_probe(results["ordinary_chat"]),
+        *_chat_probe(
+            results["ordinary_chat"],
+            "plain chat lines (greetings, thanks, logistics; `ORDINARY_CHAT`)",
+        ),
+        "",
+        "## Crisis screen: fixed probe of everyday lines in crisis words",
+        "",
+        *_chat_probe(
+            results["shared_words"],
+            "everyday lines that use the words of plans, dates, notes, last shifts and"
+            " goodbyes (`SHARED_WORDS`)",
+        ),
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -48,6 +48,11 @@ def test_the_report_prints_a_near_miss_as_missed_with_two_decimals(tmp_path: Pat
             "mild_swearing_probe_n": 10,
         },
         "ordinary_chat": {"n": 20, "flagged": [], "crisis_level": []},
+        "shared_words": {
+            "n": 3,
+            "flagged": ["the plan is sorted for Sunday", "pub after the last night?"],
+            "crisis_level": ["the plan is sorted for Sunday"],
+        },
     }
     path = tmp_path / "report.md"
     write_report(results, path)
@@ -55,3 +60,8 @@ def test_the_report_prints_a_near_miss_as_missed_with_two_decimals(tmp_path: Pat
     assert "| esconv-seeker-turns (test): false alarms <= 2% (flagged) | 2.05% | **no** |" in text
     assert "| 94.64% / 2.43% | **no** |" in text
     assert "| 91.48% | yes |" in text
+    assert "Of 20 plain chat lines" in text and "0 would reach a supporter" in text
+    # A probe line that pages a lead is told apart from one that only reaches a supporter.
+    assert "2 would reach a supporter and 1 would page a lead" in text
+    assert "- pages a lead: the plan is sorted for Sunday" in text
+    assert "- flagged: pub after the last night?" in text

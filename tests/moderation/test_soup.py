@@ -40,7 +40,13 @@ def test_soup_averages_every_weight_and_keeps_the_rest(tmp_path: Path) -> None:
     for run in ("a", "b"):
         tokenizer.save_pretrained(str(tmp_path / run))
 
+    # A stale stamp from a one-seed fine-tune into the same folder must not survive.
+    (tmp_path / "soup").mkdir()
+    (tmp_path / "soup" / "finetune.stamp").write_text("one-seed run\n")
+
     soup([tmp_path / "a", tmp_path / "b"], tmp_path / "soup")
+
+    assert not (tmp_path / "soup" / "finetune.stamp").exists()
 
     averaged = transformers.BertModel.from_pretrained(str(tmp_path / "soup"), local_files_only=True)
     state = averaged.state_dict()
