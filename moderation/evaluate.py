@@ -39,8 +39,9 @@ MILD_SWEARING = (
 
 # Plain room and one-to-one chatter, written for this probe (not in the domain set). The
 # batches-1-16 model paged a lead on 2 of these, the batches-1-19 model on 1, both
-# batches-1-22 models, both batches-1-23 models (one seed, two) and the batches-1-24 model
-# on none.
+# batches-1-22 models, both batches-1-23 models (one seed, two) and the batches-1-24 to
+# 1-26 models on none; the batches-1-25 model put "sorry for the slow reply, been on
+# nights" at `concern` (0.85), the batches-1-26 model none (0.20).
 ORDINARY_CHAT = (
     "night all x",
     "sorry I'm late, handover ran over",
@@ -69,7 +70,9 @@ ORDINARY_CHAT = (
 # shifts, goodbyes), written for this probe after the calibration chat rows that scored
 # highest turned out to be of this shape ("... don't want to miss the date.", 1.00); not in the
 # domain set. The batches-1-24 model paged a lead on 8 of these 20 and put 3 more at
-# `concern` (MODEL_CARD.md, Known limits).
+# `concern`; the batches-1-25 model, trained on a batch aimed at this weakness, paged on 5
+# and put 3 more at `concern`, and the batches-1-26 model, with a second such batch, pages
+# on 6 and puts 2 more at `concern` (MODEL_CARD.md, Known limits).
 SHARED_WORDS = (
     "don't want to miss the date",
     "we've set a date for the wedding",

@@ -152,6 +152,18 @@ HANDWRITTEN = {
         "handwritten_24_lookalike_s.tsv",
         "handwritten_24_lookalike_t.tsv",
     ),
+    "handwritten-25": (
+        "handwritten_25_crisis_u.tsv",
+        "handwritten_25_crisis_v.tsv",
+        "handwritten_25_lookalike_u.tsv",
+        "handwritten_25_lookalike_v.tsv",
+    ),
+    "handwritten-26": (
+        "handwritten_26_crisis_w.tsv",
+        "handwritten_26_crisis_x.tsv",
+        "handwritten_26_lookalike_w.tsv",
+        "handwritten_26_lookalike_x.tsv",
+    ),
 }
 OUTPUT = HERE / "domain_set.csv"
 SEED = 20261123

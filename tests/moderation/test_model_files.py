@@ -13,10 +13,10 @@ from moderation.model_files import MODEL_DIR
 SHIPPED = {
     "LICENSE": "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
     "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
-    "encoder.int8.onnx": "1a63deeadfdc18a08734ef434fba58ec2d94ad787f4fe7fec6b94854a5bd0cbf",
-    "heads.npz": "28893080cc27eeb45a6bcf91f1f10b026422d2a6c5bec0c2710993dc1f33e9ec",
+    "encoder.int8.onnx": "23aaa3b79044381ab64512b052691e75515951017ba78fff1051eae5c2ef2072",
+    "heads.npz": "383a0ccea4e011ce738eb184b7d2d94cb0492179b1276799720e97291754a177",
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
-    "thresholds.json": "acb2e898dfd64c70c65a8a6dd102b11f334af2156d3a5e020ceb28efb8b8d4f9",
+    "thresholds.json": "b820036716c8e23e88e7da2eaefb0a47e96f1a681fcf0958ab6e36fc7238d906",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
     "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",

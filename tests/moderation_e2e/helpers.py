@@ -20,11 +20,13 @@ from tests.servers import ADMIN_TOKEN
 CRISIS = "I am going to end it all tonight"
 CRISIS_WITH_METHOD = "I want to kill myself tonight, I have saved up 40 paracetamol"
 # Weariness that may or may not be risk: concern, not crisis. The lexical burden rule sets the
-# level and the model scores the line low (the batches-1-24 model 0.04, the batches-1-23
-# models 0.06 and 0.09, the batches-1-22 models 0.35 and 0.02), so retraining is unlikely
-# to move it. Lines the model alone puts at concern drift: "Some days I wonder what the
-# point of carrying on is", this test's line until batch 23, scored 0.993 and 0.985
-# (crisis) on the batches-1-23 models and 0.86 (concern) on the batches-1-24 model.
+# level and the model scores the line low (the batches-1-26 model 0.008, the batches-1-25
+# model 0.003, the batches-1-24 model 0.04, the batches-1-23 models 0.06 and 0.09, the
+# batches-1-22 models 0.35 and 0.02), so retraining is unlikely to move it. Lines the
+# model alone puts at concern drift:
+# "Some days I wonder what the point of carrying on is", this test's line until batch 23,
+# scored 0.993 and 0.985 (crisis) on the batches-1-23 models and 0.86, 0.88 and 0.85
+# (concern) on the batches-1-24 to 1-26 models.
 CONCERN = "I'm such a burden to my family at the moment"
 ABUSIVE = "You are a fucking idiot and a useless bitch"
 SAFE = "Great shift today, the team was lovely"
@@ -32,7 +34,8 @@ SAFE = "Great shift today, the team was lovely"
 # moves which outreach it misreads: "Anyone who feels like ending it all tonight, message
 # me, I am here until 8." was crisis for batches 1-16, passed the first batches-1-22 release
 # (0.79), is concern for the second (0.977) and for both batches-1-23 models (one seed
-# 0.879, two seeds 0.974), and crisis again for the batches-1-24 model (0.993).
+# 0.879, two seeds 0.974), and crisis again for the batches-1-24 to 1-26 models (0.993,
+# 0.974, 0.991).
 OUTREACH = "If anyone is planning to end it tonight, please DM me, I'm up till 8."
 
 
